@@ -1,0 +1,78 @@
+// HTTP client for callbacks to the app: one keep-alive pool, and a result that tells delivered from never delivered. I/O.
+import { Pool } from 'undici';
+
+export type DeliveryResult =
+  | { kind: 'delivered'; status: number }
+  /** The request was sent but no answer came in time: the app may have acted on it, so it is not retried. */
+  | { kind: 'timeout' }
+  /** The connection was never established: safe to retry. */
+  | { kind: 'unreachable'; error: string }
+  /** The connection broke after the request may have been sent: not retried, for the same reason as a timeout. */
+  | { kind: 'failed'; error: string };
+
+export interface AppClient {
+  post(body: string, cookie: string | undefined): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}
+
+export interface AppClientOptions {
+  host: string;
+  port: number;
+  path: string;
+  timeoutMs: number;
+  /** Upper bound of sockets to the app; callbacks in flight never exceed it anyway. */
+  connections: number;
+}
+
+// Errors raised before a single byte reached the app.
+const neverDeliveredCodes = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export function createAppClient(options: AppClientOptions): AppClient {
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const pool = new Pool(`http://${host}:${options.port}`, {
+    connections: options.connections,
+    pipelining: 1,
+    connectTimeout: options.timeoutMs,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+
+  return {
+    async post(body, cookie) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (cookie !== undefined) headers.cookie = cookie;
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      try {
+        const response = await pool.request({ path: options.path, method: 'POST', headers, body, signal });
+        // The answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool.
+        await response.body.dump();
+        return { kind: 'delivered', status: response.statusCode };
+      } catch (error) {
+        return classifyFailure(error, signal);
+      }
+    },
+    async close() {
+      await pool.close();
+    },
+  };
+}
+
+function classifyFailure(error: unknown, signal: AbortSignal): DeliveryResult {
+  const codes = errorCodes(error);
+  const neverDelivered = codes.find((code) => neverDeliveredCodes.has(code));
+  if (neverDelivered !== undefined) return { kind: 'unreachable', error: neverDelivered };
+  if (signal.aborted || codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT')) return { kind: 'timeout' };
+  return { kind: 'failed', error: codes[0] ?? (error instanceof Error ? error.message : String(error)) };
+}
+
+/** The `code` of the error and of its causes: undici wraps socket errors, so the system code may sit on a cause. */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}

@@ -1,0 +1,98 @@
+// Delivers one callback to the app under the global concurrency limit, retrying only what never reached it (SPEC A3). I/O.
+import type { Logger } from 'pino';
+import type { AppClient, DeliveryResult } from './app-client.ts';
+import type { ConcurrencyLimit } from './concurrency-limit.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+
+export type CallbackAction = 'open' | 'message' | 'close';
+
+export interface CallbackJob {
+  action: CallbackAction;
+  connId: string;
+  body: string;
+  cookie: string | undefined;
+}
+
+export interface DispatchOptions {
+  /** Overrides WS_CALLBACK_RETRY_MS for this callback. */
+  retryBudgetMs?: number;
+  /** The open callback in authorize mode: a non-2xx answer is the app's decision, not a failure. */
+  nonSuccessIsAnswer?: boolean;
+}
+
+export interface CallbackDispatcher {
+  /** Never rejects: every outcome is logged and counted here. */
+  dispatch(job: CallbackJob, options?: DispatchOptions): Promise<DeliveryResult>;
+}
+
+export interface CallbackDispatcherOptions {
+  client: AppClient;
+  limit: ConcurrencyLimit;
+  retryMs: number;
+  metrics: GatewayMetrics;
+  log: Logger;
+}
+
+const firstBackoffMs = 50;
+const maxBackoffMs = 1000;
+
+export function createCallbackDispatcher(options: CallbackDispatcherOptions): CallbackDispatcher {
+  const { client, limit, metrics, log } = options;
+
+  async function attempt(job: CallbackJob): Promise<DeliveryResult> {
+    await limit.acquire();
+    const started = performance.now();
+    try {
+      const result = await client.post(job.body, job.cookie);
+      if (result.kind === 'delivered') metrics.callbackDuration.observe({ action: job.action }, (performance.now() - started) / 1000);
+      return result;
+    } finally {
+      limit.release();
+    }
+  }
+
+  return {
+    async dispatch(job, dispatchOptions = {}) {
+      const deadline = performance.now() + (dispatchOptions.retryBudgetMs ?? options.retryMs);
+      let backoffMs = firstBackoffMs;
+      for (let tries = 1; ; tries++) {
+        const result = await attempt(job);
+        if (result.kind === 'unreachable' && performance.now() + backoffMs < deadline) {
+          log.debug({ action: job.action, conn_id: job.connId, error: result.error, tries }, 'app unreachable, retrying callback');
+          await new Promise((resolve) => setTimeout(resolve, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+          continue;
+        }
+        report(job, result, tries, dispatchOptions.nonSuccessIsAnswer === true);
+        return result;
+      }
+    },
+  };
+
+  function report(job: CallbackJob, result: DeliveryResult, tries: number, nonSuccessIsAnswer: boolean): void {
+    const context = { action: job.action, conn_id: job.connId, tries };
+    switch (result.kind) {
+      case 'delivered':
+        if (result.status >= 200 && result.status < 300) return;
+        if (nonSuccessIsAnswer) {
+          log.debug({ ...context, status: result.status }, 'app refused the connection');
+          return;
+        }
+        metrics.callbackFailures.inc({ reason: 'http_status' });
+        log.warn({ ...context, status: result.status, code: 'GW_ERR_CALLBACK_STATUS' }, 'app answered the callback with a non-2xx status');
+        return;
+      case 'timeout':
+        metrics.callbackFailures.inc({ reason: 'timeout' });
+        log.warn({ ...context, code: 'GW_ERR_CALLBACK_TIMEOUT' }, 'app did not answer the callback in time; not retried');
+        return;
+      case 'unreachable':
+        metrics.callbackFailures.inc({ reason: 'unreachable' });
+        log.error({ ...context, error: result.error, code: 'GW_ERR_CALLBACK_UNREACHABLE' }, 'app unreachable; callback given up after retrying');
+        return;
+      case 'failed':
+        metrics.callbackFailures.inc({ reason: 'connection_lost' });
+        log.warn({ ...context, error: result.error, code: 'GW_ERR_CALLBACK_CONNECTION_LOST' }, 'connection to the app broke during the callback; not retried');
+        return;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// The gateway's configuration: one zod schema whose defaults document every WS_* variable (SPEC A1). Pure.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+const integer = (min: number, max: number) =>
+  z.string().trim().regex(/^-?\d+$/, `expected an integer from ${min} to ${max}`).transform(Number)
+    .pipe(z.number().int().min(min, `expected an integer from ${min} to ${max}`).max(max, `expected an integer from ${min} to ${max}`));
+
+const milliseconds = (min = 0) => integer(min, 2_147_483_647);
+
+const boolean = z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true');
+
+const commaList = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+
+/** Env variable name → parser (with its default). Order is the order of the README table. */
+const envSchema = z.object({
+  WS_PORT: integer(1, 65535),
+  WS_URL: z.string().regex(/^\//, 'expected a path that starts with "/"'),
+  WS_APP_HOST: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
+  WS_GATEWAY_HOST: z.string().min(1, 'expected an address to listen on').default('0.0.0.0'),
+  // 0 picks a free port (tests); the operator always injects the default.
+  WS_GATEWAY_PORT: integer(0, 65535).default(40010),
+  WS_USER_HEADER: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name').default('X-Bfl-User'),
+  WS_REQUIRE_USER: boolean.default(false),
+  WS_OPEN_MODE: z.enum(['notify', 'authorize'], { error: 'expected notify or authorize' }).default('notify'),
+  WS_PING_TIMEOUT_MS: milliseconds().default(60000),
+  WS_SERVER_PING_MS: milliseconds().default(25000),
+  WS_MAX_PAYLOAD_BYTES: integer(1, 1_073_741_824).default(1048576),
+  WS_MAX_BUFFERED_BYTES: integer(1, 1_073_741_824).default(4194304),
+  WS_MAX_CONNECTIONS: integer(0, 10_000_000).default(0),
+  WS_MAX_CONNECTIONS_PER_USER: integer(0, 10_000_000).default(0),
+  WS_ALLOWED_ORIGINS: commaList.default([]),
+  WS_CALLBACK_TIMEOUT_MS: milliseconds(1).default(5000),
+  WS_CALLBACK_RETRY_MS: milliseconds().default(10000),
+  WS_CALLBACK_CONCURRENCY: integer(1, 100_000).default(64),
+  WS_CALLBACK_QUEUE: integer(1, 1_000_000).default(256),
+  WS_CONTROL_TOKEN: z.string().default(''),
+  WS_REDIS_URL: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').default(''),
+  WS_REDIS_PREFIX: z.string().min(1, 'expected a non-empty prefix').default('tapr:ws'),
+  WS_SHUTDOWN_TIMEOUT_MS: milliseconds(1).default(10000),
+  WS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }).default('info'),
+  POD_NAME: z.string().default(''),
+  POD_NAMESPACE: z.string().default(''),
+});
+
+type Env = z.output<typeof envSchema>;
+
+export interface GatewayConfig {
+  appPort: number;
+  appPath: string;
+  appHost: string;
+  host: string;
+  port: number;
+  userHeader: string;
+  requireUser: boolean;
+  openMode: 'notify' | 'authorize';
+  pingTimeoutMs: number;
+  serverPingMs: number;
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  maxConnections: number;
+  maxConnectionsPerUser: number;
+  allowedOrigins: string[];
+  callbackTimeoutMs: number;
+  callbackRetryMs: number;
+  callbackConcurrency: number;
+  callbackQueue: number;
+  controlToken: string;
+  redisUrl: string;
+  redisPrefix: string;
+  shutdownTimeoutMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  podName: string;
+  podNamespace: string;
+}
+
+export type ConfigResult =
+  | { ok: true; config: GatewayConfig; warnings: string[] }
+  | { ok: false; error: string };
+
+const knownNames = new Set(Object.keys(envSchema.shape));
+// Their values never appear in an error message.
+const secretVariables = new Set(['WS_CONTROL_TOKEN', 'WS_REDIS_URL']);
+
+/** Reads the configuration from an env map; the error names the variable, the value and what is allowed. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const input: Record<string, string> = {};
+  for (const name of knownNames) {
+    const value = env[name];
+    if (value !== undefined && !(value === '' && name !== 'WS_URL' && name !== 'WS_PORT')) input[name] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const value = input[name];
+    const shown = value === undefined ? 'is missing' : `=${JSON.stringify(secretVariables.has(name) ? '<redacted>' : value)} is invalid`;
+    const allowed = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
+    return { ok: false, error: `${name}${shown}: ${allowed}` };
+  }
+  const warnings = Object.keys(env)
+    .filter((name) => name.startsWith('WS_') && !knownNames.has(name))
+    .map((name) => `unknown variable ${name} is ignored`);
+  return { ok: true, config: toConfig(parsed.data), warnings };
+}
+
+function toConfig(env: Env): GatewayConfig {
+  return {
+    appPort: env.WS_PORT,
+    appPath: env.WS_URL,
+    appHost: env.WS_APP_HOST,
+    host: env.WS_GATEWAY_HOST,
+    port: env.WS_GATEWAY_PORT,
+    userHeader: env.WS_USER_HEADER.toLowerCase(),
+    requireUser: env.WS_REQUIRE_USER,
+    openMode: env.WS_OPEN_MODE,
+    pingTimeoutMs: env.WS_PING_TIMEOUT_MS,
+    serverPingMs: env.WS_SERVER_PING_MS,
+    maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
+    maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+    maxConnections: env.WS_MAX_CONNECTIONS,
+    maxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
+    allowedOrigins: env.WS_ALLOWED_ORIGINS,
+    callbackTimeoutMs: env.WS_CALLBACK_TIMEOUT_MS,
+    callbackRetryMs: env.WS_CALLBACK_RETRY_MS,
+    callbackConcurrency: env.WS_CALLBACK_CONCURRENCY,
+    callbackQueue: env.WS_CALLBACK_QUEUE,
+    controlToken: env.WS_CONTROL_TOKEN,
+    redisUrl: env.WS_REDIS_URL,
+    redisPrefix: env.WS_REDIS_PREFIX,
+    shutdownTimeoutMs: env.WS_SHUTDOWN_TIMEOUT_MS,
+    logLevel: env.WS_LOG_LEVEL,
+    podName: env.POD_NAME,
+    podNamespace: env.POD_NAMESPACE,
+  };
+}
+
+/**
+ * A short hash of the effective configuration, without the pod's identity, so that every pod started
+ * with the same settings reports the same value and the operator can spot pods running an old one.
+ */
+export function computeConfigHash(config: GatewayConfig): string {
+  const { podName: _podName, podNamespace: _podNamespace, ...effective } = config;
+  const canonical = JSON.stringify(Object.entries(effective).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}

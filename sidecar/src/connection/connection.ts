@@ -1,0 +1,165 @@
+// One live client socket: inbound frames to ordered callbacks, outbound frames with a buffer limit, exactly one close callback. I/O.
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import { CallbackQueue } from '../callbacks/callback-queue.ts';
+import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.ts';
+import { buildCloseBody, buildMessageBody, buildOpenBody, type ConnectionIdentity } from '../protocol/callback-body.ts';
+import { parseClientFrame, pongFrame } from '../protocol/client-frame.ts';
+import { CloseCode, closeCauses, type CloseCause } from '../protocol/close-codes.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import type { OutboundFrame } from './outbound-frame.ts';
+
+export interface ConnectionInfo extends ConnectionIdentity {
+  /** The client's Cookie header, forwarded on every callback. */
+  cookie: string | undefined;
+  userAgent: string;
+  connectedAt: Date;
+}
+
+export interface ConnectionDeps {
+  dispatcher: CallbackDispatcher;
+  metrics: GatewayMetrics;
+  log: Logger;
+  callbackQueue: number;
+  maxBufferedBytes: number;
+  /** Called once, after the socket closed and its close callback was queued. */
+  onClosed: (connection: Connection) => void;
+}
+
+// ws reports protocol violations as errors and closes with these codes itself.
+const receiverErrorCodes: Record<string, number> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: CloseCode.messageTooBig,
+  WS_ERR_INVALID_UTF8: 1007,
+};
+
+export class Connection {
+  readonly info: ConnectionInfo;
+  /** Time of the last inbound frame of any kind (Date.now()). */
+  lastActivity = Date.now();
+  readonly #ws: WebSocket;
+  readonly #deps: ConnectionDeps;
+  readonly #callbacks: CallbackQueue;
+  #gatewayCloseCause: CloseCause | undefined;
+  #paused = false;
+
+  constructor(ws: WebSocket, info: ConnectionInfo, deps: ConnectionDeps) {
+    this.#ws = ws;
+    this.info = info;
+    this.#deps = deps;
+    this.#callbacks = new CallbackQueue({
+      capacity: deps.callbackQueue,
+      deliver: (job) => deps.dispatcher.dispatch(job),
+      onPressure: (full) => this.#setPaused(full),
+    });
+  }
+
+  /** Wires the socket's events; queues the open callback unless it was already delivered (authorize mode). */
+  start(options: { openDelivered: boolean }): void {
+    const ws = this.#ws;
+    if (!options.openDelivered) this.#queueCallback('open', buildOpenBody(this.info));
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
+    ws.on('ping', () => this.#touch());
+    ws.on('pong', () => this.#touch());
+    ws.on('error', (error: Error & { code?: string }) => this.#onError(error));
+    ws.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason));
+  }
+
+  get isClosing(): boolean {
+    return this.#gatewayCloseCause !== undefined || this.#ws.readyState !== WebSocket.OPEN;
+  }
+
+  /** Paused sockets are not read (callback backpressure) and therefore not closed as idle. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** Queues a frame; false when closing or when the client is a slow consumer (then it is being closed with 1013). */
+  send(frame: OutboundFrame): boolean {
+    if (this.isClosing) return false;
+    const buffered = this.#ws.bufferedAmount;
+    // A frame larger than the limit may still go to a client that has nothing queued.
+    if (buffered > 0 && buffered + frame.data.length > this.#deps.maxBufferedBytes) {
+      this.#deps.metrics.slowConsumers.inc();
+      this.#deps.log.info({ conn_id: this.info.connId, buffered }, 'slow consumer, closing');
+      this.close(closeCauses.slowConsumer);
+      return false;
+    }
+    this.#ws.send(frame.data, { binary: frame.binary });
+    this.#deps.metrics.messagesOut.inc();
+    this.#deps.metrics.bytesOut.inc(frame.data.length);
+    return true;
+  }
+
+  /** Starts the closing handshake; ws destroys the socket if the client does not finish it in time. */
+  close(cause: CloseCause): void {
+    if (this.#gatewayCloseCause !== undefined) return;
+    this.#gatewayCloseCause = cause;
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(cause.code, cause.reason);
+  }
+
+  /** Ends the socket now (shutdown deadline); the close callback keeps the cause already chosen. */
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  /** Sends a protocol-level ping (keeps proxies and the client's own liveness checks happy). */
+  ping(): void {
+    if (!this.isClosing) this.#ws.ping();
+  }
+
+  /** Resolves once every callback queued so far (including the close callback, once closed) was attempted. */
+  whenCallbacksDone(): Promise<void> {
+    return this.#callbacks.whenIdle();
+  }
+
+  #touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    this.#touch();
+    const frame = parseClientFrame(data, isBinary);
+    if (frame.kind === 'ping') {
+      if (!this.isClosing) this.#ws.send(pongFrame);
+      return;
+    }
+    this.#deps.metrics.messagesIn.inc();
+    this.#deps.metrics.bytesIn.inc(data.length);
+    this.#queueCallback('message', buildMessageBody(this.info, frame));
+  }
+
+  #onError(error: Error & { code?: string }): void {
+    const code = error.code === undefined ? undefined : receiverErrorCodes[error.code] ?? (error.code.startsWith('WS_ERR_') ? 1002 : undefined);
+    if (code !== undefined && this.#gatewayCloseCause === undefined) {
+      this.#gatewayCloseCause = code === CloseCode.messageTooBig ? closeCauses.messageTooBig : { code, reason: '' };
+    }
+    this.#deps.log.debug({ conn_id: this.info.connId, error: error.code ?? error.message }, 'client socket error');
+  }
+
+  #onClose(code: number, reason: Buffer): void {
+    this.#setPaused(false);
+    const cause = this.#gatewayCloseCause ?? { code, reason: reason.toString('utf8') };
+    this.#deps.metrics.closes.inc({ code: String(cause.code) });
+    this.#queueCallback('close', buildCloseBody(this.info, cause));
+    this.#deps.log.debug({ conn_id: this.info.connId, code: cause.code }, 'connection closed');
+    this.#deps.onClosed(this);
+  }
+
+  #queueCallback(action: 'open' | 'message' | 'close', body: string): void {
+    this.#callbacks.push({ action, connId: this.info.connId, body, cookie: this.info.cookie });
+  }
+
+  #setPaused(paused: boolean): void {
+    if (paused === this.#paused) return;
+    this.#paused = paused;
+    this.#deps.metrics.pausedSockets.inc(paused ? 1 : -1);
+    if (this.#ws.readyState === WebSocket.CLOSED) return;
+    if (paused) {
+      this.#ws.pause();
+    } else {
+      this.#ws.resume();
+      // Time spent paused was the gateway's doing, not the client's silence.
+      this.#touch();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// The control API routes /tapr/ws/conn/send|close|list for the app (SPEC A4), behind the loopback/token guard. HTTP edge.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { HttpBindings } from '@hono/node-server';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Hub } from '../hub/hub.ts';
+import { buildBinaryFrame, buildJsonFrame } from '../connection/outbound-frame.ts';
+import { closeCauses } from '../protocol/close-codes.ts';
+import { decideControlAccess } from './control-guard.ts';
+import { parseCloseCommand, parseSendCommand, type Validated } from './request-schemas.ts';
+
+export const controlBodyLimitBytes = 4 * 1024 * 1024;
+
+type Env = { Bindings: HttpBindings };
+
+export function errorBody(status: number, message: string) {
+  return { code: status, message };
+}
+
+export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
+  const routes = new Hono<Env>();
+
+  routes.use('*', async (c, next) => {
+    const access = decideControlAccess(c.env.incoming.socket.remoteAddress, c.req.header('authorization'), controlToken);
+    if (!access.allowed) return c.json(errorBody(403, access.message), 403);
+    await next();
+  });
+
+  const limit = bodyLimit({
+    maxSize: controlBodyLimitBytes,
+    onError: (c) => c.json(errorBody(413, `body: larger than ${controlBodyLimitBytes} bytes`), 413),
+  });
+
+  routes.post('/send', limit, async (c) => {
+    const command = await readCommand(c, parseSendCommand);
+    if (!command.ok) return c.json(errorBody(400, command.message), 400);
+    const { targets } = command.value;
+    const frame = 'payloadBase64' in command.value ? buildBinaryFrame(command.value.payloadBase64) : buildJsonFrame(command.value.payload);
+    const result = await hub.send(targets, frame);
+    return c.json({ code: 0, message: 'success', data: result });
+  });
+
+  routes.post('/close', limit, async (c) => {
+    const command = await readCommand(c, parseCloseCommand);
+    if (!command.ok) return c.json(errorBody(400, command.message), 400);
+    const result = await hub.close(command.value.targets, closeCauses.closedByApp);
+    return c.json({ code: 0, message: 'success', data: result });
+  });
+
+  routes.get('/list', async (c) => c.json({ code: 0, message: 'success', data: await hub.list() }));
+
+  for (const path of ['/send', '/close', '/list']) {
+    routes.all(path, (c) => c.json(errorBody(405, `method ${c.req.method} not allowed on ${c.req.path}`), 405 as ContentfulStatusCode));
+  }
+  return routes;
+}
+
+async function readCommand<T>(c: Context<Env>, parse: (body: unknown) => Validated<T>): Promise<Validated<T>> {
+  const text = await c.req.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `body: invalid JSON (${(error as Error).message})` };
+  }
+  return parse(body);
+}

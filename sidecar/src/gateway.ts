@@ -1,0 +1,149 @@
+// Wires one gateway process: HTTP server, upgrades, connections, hub, callbacks, liveness, and the SIGTERM drain (SPEC A6). I/O.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createAppClient } from './callbacks/app-client.ts';
+import { createCallbackDispatcher } from './callbacks/callback-dispatcher.ts';
+import { createConcurrencyLimit } from './callbacks/concurrency-limit.ts';
+import { computeConfigHash, type GatewayConfig } from './config.ts';
+import { Connection } from './connection/connection.ts';
+import { createHttpApp } from './http-app.ts';
+import { ConnectionRegistry } from './hub/connection-registry.ts';
+import { createLocalHub } from './hub/local-hub.ts';
+import { createGatewayMetrics } from './observability/metrics.ts';
+import { closeCauses } from './protocol/close-codes.ts';
+import { closeHandshakeTimeoutMs, createUpgradeHandler } from './upgrade/upgrade-edge.ts';
+
+export interface Gateway {
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo>;
+  /** Drains: refuses new upgrades, closes every client with 1001, attempts every close callback, closes the server. */
+  shutdown(): Promise<{ undeliveredCallbacks: number }>;
+}
+
+export interface GatewayIdentity {
+  version: string;
+  startedAt: Date;
+}
+
+export function createGateway(config: GatewayConfig, log: Logger, identity: GatewayIdentity): Gateway {
+  const registry = new ConnectionRegistry<Connection>();
+  const metrics = createGatewayMetrics({
+    connections: () => registry.size,
+    users: () => registry.counts().users,
+  });
+  const client = createAppClient({
+    host: config.appHost,
+    port: config.appPort,
+    path: config.appPath,
+    timeoutMs: config.callbackTimeoutMs,
+    connections: config.callbackConcurrency,
+  });
+  const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log });
+  const hub = createLocalHub(registry);
+  const configHash = computeConfigHash(config);
+  // Closed connections whose close callback (and those before it) may still be in flight.
+  const pendingCallbacks = new Set<Promise<void>>();
+  let draining = false;
+
+  const connectionDeps = {
+    dispatcher,
+    metrics,
+    log,
+    callbackQueue: config.callbackQueue,
+    maxBufferedBytes: config.maxBufferedBytes,
+    onClosed(connection: Connection) {
+      registry.remove(connection);
+      const done = connection.whenCallbacksDone();
+      pendingCallbacks.add(done);
+      void done.then(() => pendingCallbacks.delete(done));
+    },
+  };
+
+  const app = createHttpApp({
+    hub,
+    controlToken: config.controlToken,
+    log,
+    metrics,
+    readiness: () => (draining ? { ready: false, reason: 'draining' } : { ready: true }),
+    stats: () => ({
+      ...registry.counts(),
+      pod: config.podName,
+      configHash,
+      version: identity.version,
+      startedAt: identity.startedAt.toISOString(),
+    }),
+  });
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
+  server.on('upgrade', createUpgradeHandler({
+    config,
+    dispatcher,
+    metrics,
+    log,
+    load: () => ({ draining, connections: registry.size, connectionsOfUser: (user) => registry.connectionsOfUser(user) }),
+    accept(ws, info, openDelivered) {
+      const connection = new Connection(ws, info, connectionDeps);
+      registry.add(connection);
+      connection.start({ openDelivered });
+      log.debug({ conn_id: info.connId, public: info.accessPublic }, 'connection opened');
+    },
+  }));
+
+  const timers: NodeJS.Timeout[] = [];
+  if (config.pingTimeoutMs > 0) {
+    // One sweep for all connections instead of a timer per socket: cheaper at tens of thousands of sockets.
+    const sweepEveryMs = Math.max(100, Math.min(1000, Math.floor(config.pingTimeoutMs / 4)));
+    timers.push(setInterval(() => {
+      const idleSince = Date.now() - config.pingTimeoutMs;
+      for (const connection of registry.all()) {
+        if (connection.lastActivity < idleSince && !connection.isPaused && !connection.isClosing) connection.close(closeCauses.idleTimeout);
+      }
+    }, sweepEveryMs));
+  }
+  if (config.serverPingMs > 0) {
+    timers.push(setInterval(() => {
+      for (const connection of registry.all()) connection.ping();
+    }, config.serverPingMs));
+  }
+  for (const timer of timers) timer.unref();
+
+  return {
+    async listen() {
+      server.listen(config.port, config.host);
+      await once(server, 'listening');
+      return server.address() as AddressInfo;
+    },
+
+    async shutdown() {
+      draining = true;
+      for (const timer of timers) clearInterval(timer);
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      for (const connection of registry.all()) connection.close(closeCauses.shuttingDown);
+
+      // Clients get a share of the budget to answer the close frame; the rest is for the close callbacks.
+      const closeBudgetMs = Math.min(closeHandshakeTimeoutMs, Math.floor(config.shutdownTimeoutMs * 0.4));
+      await waitUntil(() => registry.size === 0, closeBudgetMs);
+      for (const connection of registry.all()) connection.terminate();
+      await waitUntil(() => registry.size === 0, 200);
+
+      const callbacksDone = Promise.all(pendingCallbacks).then(() => true);
+      const inTime = await Promise.race([callbacksDone, delay(Math.max(0, deadline - Date.now() - 100)).then(() => false)]);
+      const undeliveredCallbacks = inTime ? 0 : pendingCallbacks.size;
+      server.closeAllConnections();
+      server.close();
+      await client.close().catch((error: unknown) => log.debug({ err: error }, 'closing the app client failed'));
+      return { undeliveredCallbacks };
+    },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < until) await delay(20);
+}

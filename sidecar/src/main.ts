@@ -1,0 +1,44 @@
+// Composition root of the gateway: the only reader of process.env; starts the server and drains on SIGTERM. I/O.
+import { createRequire } from 'node:module';
+import { parseConfig } from './config.ts';
+import { createGateway } from './gateway.ts';
+import { createLogger } from './observability/logger.ts';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const parsed = parseConfig(process.env);
+if (!parsed.ok) {
+  process.stderr.write(`ws-gateway: invalid configuration: ${parsed.error}\n`);
+  process.exit(2);
+}
+const { config } = parsed;
+const log = createLogger(config.logLevel, config.podName ? { pod: config.podName } : {});
+for (const warning of parsed.warnings) log.warn({ code: 'GW_ERR_UNKNOWN_VARIABLE' }, warning);
+
+const gateway = createGateway(config, log, { version, startedAt: new Date() });
+const address = await gateway.listen();
+log.info({ host: address.address, port: address.port, app: `http://${config.appHost}:${config.appPort}${config.appPath}`, openMode: config.openMode, version }, 'listening');
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'draining');
+  // Whatever happens, exit within the budget the platform was promised.
+  setTimeout(() => {
+    log.error({ code: 'GW_ERR_SHUTDOWN_TIMEOUT' }, 'shutdown budget exhausted, exiting');
+    process.exit(0);
+  }, config.shutdownTimeoutMs).unref();
+  const { undeliveredCallbacks } = await gateway.shutdown();
+  if (undeliveredCallbacks > 0) log.error({ undeliveredCallbacks, code: 'GW_ERR_SHUTDOWN_CALLBACKS' }, 'close callbacks still pending at the shutdown deadline');
+  log.info('stopped');
+  process.exit(0);
+}
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    stop(signal).catch((error: unknown) => {
+      log.error({ err: error, code: 'GW_ERR_SHUTDOWN' }, 'shutdown failed');
+      process.exit(1);
+    });
+  });
+}
