@@ -94,7 +94,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     const value = input[name];
-    const shown = value === undefined ? 'is missing' : `=${JSON.stringify(secretVariables.has(name) ? '<redacted>' : value)} is invalid`;
+    const shown = value === undefined ? ' is missing' : `=${JSON.stringify(secretVariables.has(name) ? '<redacted>' : value)} is invalid`;
     const allowed = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
     return { ok: false, error: `${name}${shown}: ${allowed}` };
   }

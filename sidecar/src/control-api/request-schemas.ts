@@ -7,7 +7,7 @@ const accessType = z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 
 const base64 = z.string({ error: 'expected a base64 string' }).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected a base64 string').refine((s) => s.length % 4 === 0, 'expected a base64 string (length a multiple of 4)');
 
 const sendSchema = z.object({
-  payload: z.unknown(),
+  payload: z.unknown().optional(),
   payload_base64: base64.optional(),
   conn_id: z.string({ error: 'expected a string' }).optional(),
   users: stringList.optional(),

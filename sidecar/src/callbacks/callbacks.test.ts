@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CallbackQueue } from './callback-queue.ts';
+import { createConcurrencyLimit } from './concurrency-limit.ts';
+import type { CallbackJob } from './callback-dispatcher.ts';
+
+const job = (n: number): CallbackJob => ({ action: 'message', connId: 'c', body: String(n), cookie: undefined });
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
+test('delivers one at a time, in order', async () => {
+  const delivered: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const queue = new CallbackQueue({
+    capacity: 100,
+    deliver: async (j) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+      delivered.push(j.body);
+      inFlight--;
+    },
+    onPressure: () => assert.fail('no pressure expected'),
+  });
+  for (let i = 0; i < 20; i++) queue.push(job(i));
+  await queue.whenIdle();
+  assert.deepEqual(delivered, Array.from({ length: 20 }, (_, i) => String(i)));
+  assert.equal(maxInFlight, 1);
+});
+
+test('signals pressure at capacity, never drops, and releases at half', async () => {
+  const gate = deferred();
+  const signals: boolean[] = [];
+  const delivered: string[] = [];
+  const queue = new CallbackQueue({
+    capacity: 4,
+    deliver: async (j) => { await gate.promise; delivered.push(j.body); },
+    onPressure: (full) => signals.push(full),
+  });
+  for (let i = 0; i < 6; i++) queue.push(job(i));
+  assert.deepEqual(signals, [true]);
+  assert.equal(queue.pending, 6, 'frames parsed after the pause are still kept');
+  gate.resolve();
+  await queue.whenIdle();
+  assert.deepEqual(signals, [true, false]);
+  assert.equal(delivered.length, 6);
+});
+
+test('concurrency limit hands slots over in arrival order', async () => {
+  const limit = createConcurrencyLimit(2);
+  const order: number[] = [];
+  await limit.acquire();
+  await limit.acquire();
+  const waiters = [1, 2, 3].map((n) => limit.acquire().then(() => { order.push(n); }));
+  assert.equal(limit.inFlight, 2);
+  limit.release();
+  limit.release();
+  limit.release();
+  await Promise.all(waiters);
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(limit.inFlight, 2);
+  limit.release();
+  limit.release();
+  assert.equal(limit.inFlight, 0);
+});
