@@ -40,8 +40,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     WS_LOG_LEVEL: 'debug',
     ...options.env,
   };
+  if (env.WS_GATEWAY_PORT === '0' && (env.WS_LOG_LEVEL === 'warn' || env.WS_LOG_LEVEL === 'error')) {
+    throw new Error('startGateway learns the port from the info-level "listening" line: use WS_LOG_LEVEL debug or info, or a fixed WS_GATEWAY_PORT');
+  }
   const [command, ...prefixArgs] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command!, [...prefixArgs, gatewayMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...prefixArgs, gatewayMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -49,7 +52,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not log "listening" within ${options.startTimeoutMs ?? 10000} ms; stderr: ${stderr}`)), options.startTimeoutMs ?? 10000);
+    const timer = setTimeout(() => {
+      // Nobody gets a handle to stop it, so it must not outlive this failure.
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not log "listening" within ${options.startTimeoutMs ?? 10000} ms; stderr: ${stderr}`));
+    }, options.startTimeoutMs ?? 10000);
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       let entry: Record<string, unknown>;

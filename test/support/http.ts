@@ -15,7 +15,10 @@ export interface RawAnswer {
 export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const headers = { ...options.headers };
+    // Node sends DELETE/GET bodies without a length unless told, which the server would misread as a new request.
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    const req = request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

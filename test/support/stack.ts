@@ -67,14 +67,14 @@ export function clientHeaders(spec: ClientSpec, tag: string): Record<string, str
 export async function startStack(t: TestContext, options: { env?: Record<string, string>; app?: AppServer } = {}): Promise<Stack> {
   const app = options.app ?? (await startAppServer());
   const clients: StackClient[] = [];
-  let gw: GatewayProcess | undefined;
+  const started: { gw?: GatewayProcess } = {};
   t.after(async () => {
     for (const c of clients) c.socket.terminate();
-    if (gw) await stopGatewayHard(gw);
+    if (started.gw) await stopGatewayHard(started.gw);
     await app.close();
   });
-  gw = await startGateway({ env: { WS_PORT: String(app.port), WS_URL: CALLBACK_PATH, ...FAST_ENV, ...options.env } });
-  const gateway = gw;
+  const gateway = await startGateway({ env: { WS_PORT: String(app.port), WS_URL: CALLBACK_PATH, ...FAST_ENV, ...options.env } });
+  started.gw = gateway;
 
   return {
     app,

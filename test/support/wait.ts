@@ -13,7 +13,7 @@ export async function waitUntil<T>(probe: () => T | Promise<T>, options: { timeo
   let last: T | undefined;
   for (;;) {
     last = await probe();
-    if (last) return last as NonNullable<T>;
+    if (last) return last;
     if (Date.now() > deadline) throw new Error(`timed out after ${options.timeoutMs ?? 10000} ms waiting for ${options.what} (last: ${JSON.stringify(last)})`);
     await sleep(options.intervalMs ?? 50);
   }
