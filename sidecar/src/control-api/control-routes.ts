@@ -1,12 +1,12 @@
 // The control API routes /tapr/ws/conn/send|close|list for the app (SPEC A4), behind the loopback/token guard. HTTP edge.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { HttpBindings } from '@hono/node-server';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Hub } from '../hub/hub.ts';
 import { buildBinaryFrame, buildJsonFrame } from '../connection/outbound-frame.ts';
 import { closeCauses } from '../protocol/close-codes.ts';
 import { decideControlAccess } from './control-guard.ts';
+import { readLimitedBody } from './read-limited-body.ts';
 import { parseCloseCommand, parseSendCommand, type Validated } from './request-schemas.ts';
 
 export const controlBodyLimitBytes = 4 * 1024 * 1024;
@@ -26,23 +26,18 @@ export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
     await next();
   });
 
-  const limit = bodyLimit({
-    maxSize: controlBodyLimitBytes,
-    onError: (c) => c.json(errorBody(413, `body: larger than ${controlBodyLimitBytes} bytes`), 413),
-  });
-
-  routes.post('/send', limit, async (c) => {
+  routes.post('/send', async (c) => {
     const command = await readCommand(c, parseSendCommand);
-    if (!command.ok) return c.json(errorBody(400, command.message), 400);
+    if (!command.ok) return c.json(errorBody(command.status, command.message), command.status);
     const { targets } = command.value;
     const frame = 'payloadBase64' in command.value ? buildBinaryFrame(command.value.payloadBase64) : buildJsonFrame(command.value.payload);
     const result = await hub.send(targets, frame);
     return c.json({ code: 0, message: 'success', data: result });
   });
 
-  routes.post('/close', limit, async (c) => {
+  routes.post('/close', async (c) => {
     const command = await readCommand(c, parseCloseCommand);
-    if (!command.ok) return c.json(errorBody(400, command.message), 400);
+    if (!command.ok) return c.json(errorBody(command.status, command.message), command.status);
     const result = await hub.close(command.value.targets, closeCauses.closedByApp);
     return c.json({ code: 0, message: 'success', data: result });
   });
@@ -55,13 +50,17 @@ export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
   return routes;
 }
 
-async function readCommand<T>(c: Context<Env>, parse: (body: unknown) => Validated<T>): Promise<Validated<T>> {
-  const text = await c.req.text();
+type Command<T> = { ok: true; value: T } | { ok: false; status: 400 | 413; message: string };
+
+async function readCommand<T>(c: Context<Env>, parse: (body: unknown) => Validated<T>): Promise<Command<T>> {
+  const read = await readLimitedBody(c.env.incoming, controlBodyLimitBytes);
+  if (read.kind === 'too-large') return { ok: false, status: 413, message: `body: larger than ${controlBodyLimitBytes} bytes` };
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(read.text);
   } catch (error) {
-    return { ok: false, message: `body: invalid JSON (${(error as Error).message})` };
+    return { ok: false, status: 400, message: `body: invalid JSON (${(error as Error).message})` };
   }
-  return parse(body);
+  const parsed = parse(body);
+  return parsed.ok ? parsed : { ok: false, status: 400, message: parsed.message };
 }
