@@ -1,0 +1,178 @@
+// The chat app: an HTTP server for the gateway's callbacks that runs the chat state machine and
+// performs its actions through the control API. I/O (the logic is in chat-room.ts).
+//
+// Run alone:  node examples/chat/app.ts --port 8888 --gateway http://127.0.0.1:40010
+// (or APP_PORT / WS_GATEWAY_URL / WS_URL in the environment), next to a gateway started with
+// WS_PORT=8888 WS_URL=/ws/message — the `options.websocket` block of an OlaresManifest.yaml.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { parseCallback } from './callback.ts';
+import { emptyChatState, reduceChat, type ChatAction, type ChatState } from './chat-room.ts';
+import { createGatewayClient, type GatewayClient } from './gateway-client.ts';
+
+export interface ChatAppOptions {
+  /** Port for the gateway's callbacks (the manifest's `websocket.port`); 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** The manifest's `websocket.url`. */
+  callbackPath?: string;
+  /** The gateway's control API on loopback, e.g. `http://127.0.0.1:40010`. */
+  gatewayUrl: string;
+  /** One line per event; never receives tokens, cookies or message texts. */
+  log?: (line: string) => void;
+  /** Failures (control API calls, bad callbacks); defaults to `log`. */
+  warn?: (line: string) => void;
+}
+
+export interface ChatApp {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function shortId(connId: string): string {
+  return connId.slice(0, 8);
+}
+
+function describe(action: ChatAction): string {
+  if (action.kind === 'close') return `close users=${action.users.join(',')}`;
+  const to = 'users' in action.to ? `users=${action.to.users.join(',')}` : `conn=${shortId(action.to.connId)}`;
+  return `send ${action.payload.type} ${to}`;
+}
+
+async function performOne(gateway: GatewayClient, action: ChatAction): Promise<void> {
+  if (action.kind === 'send') await gateway.send(action.to, action.payload);
+  else await gateway.close(action.users);
+}
+
+/**
+ * Starts the app. Before listening it asks the gateway who is already connected (`list`), so a
+ * restarted app still knows who is online; callbacks sent meanwhile are retried by the gateway.
+ */
+export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const warn = options.warn ?? log;
+  const callbackPath = options.callbackPath ?? '/ws/message';
+  const gateway = createGatewayClient(options.gatewayUrl);
+  let state: ChatState = emptyChatState;
+
+  try {
+    const listed = await gateway.list();
+    const conns = listed.flatMap((u) => [...u.conns, ...u.public_conns].map((c) => ({ connId: c.id, user: u.name })));
+    state = reduceChat(state, { kind: 'resync', conns }).state;
+    log(`chat: resynced ${conns.length} connection(s) from the gateway`);
+  } catch (err) {
+    warn(`chat: could not list the gateway's connections, starting empty (${(err as Error).message})`);
+  }
+
+  // Actions run one at a time in the order the state machine produced them, so every page sees
+  // room updates and lines in the same order. The callback is answered once its actions are done:
+  // the gateway sends a connection's next callback only then, which keeps one user's lines in order.
+  let queue: Promise<void> = Promise.resolve();
+  function perform(actions: ChatAction[]): Promise<void> {
+    queue = queue.then(async () => {
+      for (const action of actions) {
+        try {
+          await performOne(gateway, action);
+        } catch (err) {
+          // A failed delivery loses one chat line; the chat goes on (the gateway may be restarting).
+          warn(`chat: ${describe(action)} failed: ${(err as Error).message}`);
+        }
+      }
+    });
+    return queue;
+  }
+
+  async function handleCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8'));
+    } catch (err) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `body: ${(err as Error).message}` }));
+      return;
+    }
+    const parsed = parseCallback(body);
+    if (!parsed.ok) {
+      warn(`chat: refused a callback: ${parsed.error}`);
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: parsed.error }));
+      return;
+    }
+    const { event } = parsed;
+    const reduction = reduceChat(state, event);
+    state = reduction.state;
+    if (event.kind !== 'resync') log(`chat: ${event.kind} user=${event.user || '(anonymous)'} conn=${shortId(event.connId)} → ${reduction.actions.map(describe).join('; ') || 'nothing'}`);
+    await perform(reduction.actions);
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === callbackPath) {
+      handleCallback(req, res).catch((err: unknown) => {
+        warn(`chat: callback failed: ${(err as Error).message}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  server.listen(options.port, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+      await queue;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env.APP_PORT ?? '8888' },
+      gateway: { type: 'string', default: process.env.WS_GATEWAY_URL ?? 'http://127.0.0.1:40010' },
+      path: { type: 'string', default: process.env.WS_URL ?? '/ws/message' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port / APP_PORT: expected a port 0-65535, got ${JSON.stringify(values.port)}`);
+    process.exit(2);
+  }
+  const app = await startChatApp({ port, gatewayUrl: values.gateway, callbackPath: values.path });
+  console.log(`chat app: callbacks on http://127.0.0.1:${app.port}${values.path}, control API at ${values.gateway}`);
+  const stop = () => { app.close().then(() => process.exit(0), () => process.exit(1)); };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (import.meta.main) await main();
