@@ -105,7 +105,7 @@ test('a 5 MiB chunked body (no Content-Length) also gets 413 with a JSON error, 
       sent++;
     },
   });
-  const response = await fetch(`${gw.baseUrl}/tapr/ws/conn/send`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+  const response = await fetch(`${gw.baseUrl}/tapr/ws/conn/send`, { method: 'POST', body, duplex: 'half' });
   assert.equal(response.status, 413);
   const parsed = (await response.json()) as { code: number; message: string };
   assert.equal(parsed.code, 413);
