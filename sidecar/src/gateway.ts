@@ -42,7 +42,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     connections: config.callbackConcurrency,
   });
   const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log });
-  const hub = createLocalHub(registry);
+  const hub = createLocalHub(registry, metrics);
   const configHash = computeConfigHash(config);
   // Closed connections whose close callback (and those before it) may still be in flight.
   const pendingCallbacks = new Set<Promise<void>>();

@@ -1,24 +1,29 @@
 // One connection's callbacks, delivered one at a time in order; signals backpressure instead of dropping (SPEC A3). No I/O of its own.
 import type { CallbackJob } from './callback-dispatcher.ts';
 
-export interface CallbackQueueOptions {
-  /** WS_CALLBACK_QUEUE: at this many pending callbacks the owner should stop reading the socket. */
-  capacity: number;
+/**
+ * What the queue needs from its connection. An interface rather than closures: a gateway holds tens of
+ * thousands of queues, and per-queue closures are a measurable share of each connection's memory.
+ */
+export interface CallbackQueueOwner {
   /** Delivers one callback; must not reject (the dispatcher reports every outcome itself). */
-  deliver: (job: CallbackJob) => Promise<unknown>;
+  deliverCallback(job: CallbackJob): Promise<unknown>;
   /** Called with true when the queue reaches capacity, with false once it drained to half. */
-  onPressure: (full: boolean) => void;
+  onCallbackPressure(full: boolean): void;
 }
 
 export class CallbackQueue {
-  readonly #options: CallbackQueueOptions;
+  readonly #owner: CallbackQueueOwner;
+  /** WS_CALLBACK_QUEUE: at this many pending callbacks the owner should stop reading the socket. */
+  readonly #capacity: number;
   readonly #jobs: CallbackJob[] = [];
   #delivering = false;
   #full = false;
-  #idle: (() => void)[] = [];
+  #idle: (() => void)[] | undefined;
 
-  constructor(options: CallbackQueueOptions) {
-    this.#options = options;
+  constructor(owner: CallbackQueueOwner, capacity: number) {
+    this.#owner = owner;
+    this.#capacity = capacity;
   }
 
   /** Callbacks waiting or in flight. */
@@ -29,9 +34,9 @@ export class CallbackQueue {
   /** Always accepts: the socket is paused at capacity, so the queue overshoots only by frames already parsed. */
   push(job: CallbackJob): void {
     this.#jobs.push(job);
-    if (!this.#full && this.pending >= this.#options.capacity) {
+    if (!this.#full && this.pending >= this.#capacity) {
       this.#full = true;
-      this.#options.onPressure(true);
+      this.#owner.onCallbackPressure(true);
     }
     if (!this.#delivering) void this.#drain();
   }
@@ -39,24 +44,24 @@ export class CallbackQueue {
   /** Resolves once every callback pushed so far has been attempted. */
   whenIdle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+    return new Promise((resolve) => (this.#idle ??= []).push(resolve));
   }
 
   async #drain(): Promise<void> {
     this.#delivering = true;
     try {
       for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
-        await this.#options.deliver(job);
-        if (this.#full && this.pending <= this.#options.capacity / 2) {
+        await this.#owner.deliverCallback(job);
+        if (this.#full && this.pending <= this.#capacity / 2) {
           this.#full = false;
-          this.#options.onPressure(false);
+          this.#owner.onCallbackPressure(false);
         }
       }
     } finally {
       this.#delivering = false;
       const idle = this.#idle;
-      this.#idle = [];
-      for (const resolve of idle) resolve();
+      this.#idle = undefined;
+      for (const resolve of idle ?? []) resolve();
     }
   }
 }

@@ -17,16 +17,15 @@ test('delivers one at a time, in order', async () => {
   let inFlight = 0;
   let maxInFlight = 0;
   const queue = new CallbackQueue({
-    capacity: 100,
-    deliver: async (j) => {
+    deliverCallback: async (j) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, Math.random() * 3));
       delivered.push(j.body);
       inFlight--;
     },
-    onPressure: () => assert.fail('no pressure expected'),
-  });
+    onCallbackPressure: () => assert.fail('no pressure expected'),
+  }, 100);
   for (let i = 0; i < 20; i++) queue.push(job(i));
   await queue.whenIdle();
   assert.deepEqual(delivered, Array.from({ length: 20 }, (_, i) => String(i)));
@@ -38,10 +37,9 @@ test('signals pressure at capacity, never drops, and releases at half', async ()
   const signals: boolean[] = [];
   const delivered: string[] = [];
   const queue = new CallbackQueue({
-    capacity: 4,
-    deliver: async (j) => { await gate.promise; delivered.push(j.body); },
-    onPressure: (full) => signals.push(full),
-  });
+    deliverCallback: async (j) => { await gate.promise; delivered.push(j.body); },
+    onCallbackPressure: (full) => { signals.push(full); },
+  }, 4);
   for (let i = 0; i < 6; i++) queue.push(job(i));
   assert.deepEqual(signals, [true]);
   assert.equal(queue.pending, 6, 'frames parsed after the pause are still kept');

@@ -1,8 +1,8 @@
 // One live client socket: inbound frames to ordered callbacks, outbound frames with a buffer limit, exactly one close callback. I/O.
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { CallbackQueue } from '../callbacks/callback-queue.ts';
-import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.ts';
+import { CallbackQueue, type CallbackQueueOwner } from '../callbacks/callback-queue.ts';
+import type { CallbackDispatcher, CallbackJob } from '../callbacks/callback-dispatcher.ts';
 import { buildCloseBody, buildMessageBody, buildOpenBody, type ConnectionIdentity } from '../protocol/callback-body.ts';
 import { parseClientFrame, pongFrame } from '../protocol/client-frame.ts';
 import { CloseCode, closeCauses, type CloseCause } from '../protocol/close-codes.ts';
@@ -13,7 +13,8 @@ export interface ConnectionInfo extends ConnectionIdentity {
   /** The client's Cookie header, forwarded on every callback. */
   cookie: string | undefined;
   userAgent: string;
-  connectedAt: Date;
+  /** Epoch milliseconds (a number, not a Date: one object less per connection). */
+  connectedAt: number;
 }
 
 export interface ConnectionDeps {
@@ -32,7 +33,12 @@ const receiverErrorCodes: Record<string, number> = {
   WS_ERR_INVALID_UTF8: 1007,
 };
 
-export class Connection {
+// The socket's listeners are shared functions that find their Connection through this key,
+// instead of five closures per connection.
+const owner = Symbol('connection');
+type OwnedSocket = WebSocket & { [owner]: Connection };
+
+export class Connection implements CallbackQueueOwner {
   readonly info: ConnectionInfo;
   /** Time of the last inbound frame of any kind (Date.now()). */
   lastActivity = Date.now();
@@ -46,22 +52,43 @@ export class Connection {
     this.#ws = ws;
     this.info = info;
     this.#deps = deps;
-    this.#callbacks = new CallbackQueue({
-      capacity: deps.callbackQueue,
-      deliver: (job) => deps.dispatcher.dispatch(job),
-      onPressure: (full) => this.#setPaused(full),
-    });
+    this.#callbacks = new CallbackQueue(this, deps.callbackQueue);
   }
 
   /** Wires the socket's events; queues the open callback unless it was already delivered (authorize mode). */
   start(options: { openDelivered: boolean }): void {
-    const ws = this.#ws;
+    const ws = this.#ws as OwnedSocket;
+    ws[owner] = this;
     if (!options.openDelivered) this.#queueCallback('open', buildOpenBody(this.info));
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
-    ws.on('ping', () => this.#touch());
-    ws.on('pong', () => this.#touch());
-    ws.on('error', (error: Error & { code?: string }) => this.#onError(error));
-    ws.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason));
+    ws.on('message', Connection.#onSocketMessage);
+    ws.on('ping', Connection.#onSocketActivity);
+    ws.on('pong', Connection.#onSocketActivity);
+    ws.on('error', Connection.#onSocketError);
+    ws.on('close', Connection.#onSocketClose);
+  }
+
+  static #onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    (this as OwnedSocket)[owner].#onMessage(data, isBinary);
+  }
+
+  static #onSocketActivity(this: WebSocket): void {
+    (this as OwnedSocket)[owner].#touch();
+  }
+
+  static #onSocketError(this: WebSocket, error: Error & { code?: string }): void {
+    (this as OwnedSocket)[owner].#onError(error);
+  }
+
+  static #onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
+    (this as OwnedSocket)[owner].#onClose(code, reason);
+  }
+
+  deliverCallback(job: CallbackJob): Promise<unknown> {
+    return this.#deps.dispatcher.dispatch(job);
+  }
+
+  onCallbackPressure(full: boolean): void {
+    this.#setPaused(full);
   }
 
   get isClosing(): boolean {
@@ -73,7 +100,7 @@ export class Connection {
     return this.#paused;
   }
 
-  /** Queues a frame; false when closing or when the client is a slow consumer (then it is being closed with 1013). */
+  /** Queues a frame; false when closing or when the client is a slow consumer (then it is being closed with 1013). The hub counts what was sent. */
   send(frame: OutboundFrame): boolean {
     if (this.isClosing) return false;
     const buffered = this.#ws.bufferedAmount;
@@ -85,8 +112,6 @@ export class Connection {
       return false;
     }
     this.#ws.send(frame.data, { binary: frame.binary });
-    this.#deps.metrics.messagesOut.inc();
-    this.#deps.metrics.bytesOut.inc(frame.data.length);
     return true;
   }
 

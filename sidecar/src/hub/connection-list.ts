@@ -17,7 +17,7 @@ export interface UserConnections {
 }
 
 export interface ListableConnection {
-  info: { connId: string; userName: string; accessPublic: boolean; userAgent: string; connectedAt: Date };
+  info: { connId: string; userName: string; accessPublic: boolean; userAgent: string; connectedAt: number };
 }
 
 export function buildConnectionList(connections: Iterable<ListableConnection>, pod?: string): UserConnections[] {
@@ -28,7 +28,7 @@ export function buildConnectionList(connections: Iterable<ListableConnection>, p
       entry = { name: info.userName, conns: [], conns_number: 0, public_conns: [], public_conns_number: 0 };
       byUser.set(info.userName, entry);
     }
-    const listed: ListedConnection = { id: info.connId, userAgent: info.userAgent, connectedAt: info.connectedAt.toISOString() };
+    const listed: ListedConnection = { id: info.connId, userAgent: info.userAgent, connectedAt: new Date(info.connectedAt).toISOString() };
     if (pod !== undefined) listed.pod = pod;
     if (info.accessPublic) {
       entry.public_conns.push(listed);

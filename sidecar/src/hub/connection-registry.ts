@@ -12,14 +12,19 @@ export interface RegistryCounts {
 export class ConnectionRegistry<C extends Addressable> implements ConnectionIndex<C> {
   readonly #byId = new Map<string, C>();
   readonly #byUser = new Map<string, Set<C>>();
-  readonly #byToken = new Map<string, Set<C>>();
+  // Most tokens belong to one connection (public ones are random per connection): store it directly
+  // and make a Set only when a second connection shares the token. Saves a Set per connection.
+  readonly #byToken = new Map<string, C | Set<C>>();
   #publicConnections = 0;
 
   add(connection: C): void {
     const { connId, userName, token, accessPublic } = connection.info;
     this.#byId.set(connId, connection);
     addTo(this.#byUser, userName, connection);
-    addTo(this.#byToken, token, connection);
+    const existing = this.#byToken.get(token);
+    if (existing === undefined) this.#byToken.set(token, connection);
+    else if (existing instanceof Set) existing.add(connection);
+    else this.#byToken.set(token, new Set([existing, connection]));
     if (accessPublic) this.#publicConnections++;
   }
 
@@ -28,7 +33,12 @@ export class ConnectionRegistry<C extends Addressable> implements ConnectionInde
     if (this.#byId.get(connId) !== connection) return;
     this.#byId.delete(connId);
     removeFrom(this.#byUser, userName, connection);
-    removeFrom(this.#byToken, token, connection);
+    const byToken = this.#byToken.get(token);
+    if (byToken === connection) this.#byToken.delete(token);
+    else if (byToken instanceof Set) {
+      byToken.delete(connection);
+      if (byToken.size === 0) this.#byToken.delete(token);
+    }
     if (accessPublic) this.#publicConnections--;
   }
 
@@ -41,7 +51,9 @@ export class ConnectionRegistry<C extends Addressable> implements ConnectionInde
   }
 
   byToken(token: string): Iterable<C> {
-    return this.#byToken.get(token) ?? [];
+    const found = this.#byToken.get(token);
+    if (found === undefined) return [];
+    return found instanceof Set ? found : [found];
   }
 
   connectionsOfUser(user: string): number {

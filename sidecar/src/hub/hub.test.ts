@@ -5,7 +5,7 @@ import { ConnectionRegistry } from './connection-registry.ts';
 import { hasTarget, selectTargets, type Targets } from './targets.ts';
 
 const conn = (connId: string, userName: string, token: string, accessPublic: boolean) => ({
-  info: { connId, userName, token, accessPublic, userAgent: `ua-${connId}`, connectedAt: new Date(Date.UTC(2026, 0, 1)) },
+  info: { connId, userName, token, accessPublic, userAgent: `ua-${connId}`, connectedAt: Date.UTC(2026, 0, 1) },
 });
 
 const a1 = conn('a1', 'alice', 'ta', false);

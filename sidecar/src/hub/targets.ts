@@ -30,28 +30,34 @@ export function selectTargets<C extends Addressable>(index: ConnectionIndex<C>, 
   const connIds = nonEmpty(targets.connIds);
   const users = nonEmpty(targets.users);
   const tokens = nonEmpty(targets.tokens);
-  // Start from the most selective index, then filter by the rest.
-  let candidates: Iterable<C>;
-  if (connIds) candidates = connIds.map((id) => index.byId(id)).filter((c): c is C => c !== undefined);
-  else if (users) candidates = users.flatMap((user) => [...index.byUser(user)]);
-  else if (tokens) candidates = tokens.flatMap((token) => [...index.byToken(token)]);
+  // Start from the most selective index, then filter by the rest. A connection has one id, one user and
+  // one token, so distinct keys of one index can never yield the same connection twice.
+  let candidates: Iterable<C>[];
+  if (connIds) candidates = [[...connIds].map((id) => index.byId(id)).filter((c): c is C => c !== undefined)];
+  else if (users) candidates = [...users].map((user) => index.byUser(user));
+  else if (tokens) candidates = [...tokens].map((token) => index.byToken(token));
   else return [];
 
-  const userSet = users && new Set(users);
-  const tokenSet = tokens && new Set(tokens);
-  const selected = new Set<C>();
-  for (const candidate of candidates) {
-    const { userName, token, accessPublic } = candidate.info;
-    if (userSet && !userSet.has(userName)) continue;
-    if (tokenSet && !tokenSet.has(token)) continue;
-    if (targets.accessType === 1 && accessPublic) continue;
-    if (targets.accessType === 2 && !accessPublic) continue;
-    selected.add(candidate);
+  const userFilter = connIds && users;
+  const tokenFilter = (connIds || users) && tokens;
+  const selected: C[] = [];
+  for (const group of candidates) {
+    for (const candidate of group) {
+      const { userName, token, accessPublic } = candidate.info;
+      if (userFilter && !userFilter.has(userName)) continue;
+      if (tokenFilter && !tokenFilter.has(token)) continue;
+      if (targets.accessType === 1 && accessPublic) continue;
+      if (targets.accessType === 2 && !accessPublic) continue;
+      selected.push(candidate);
+    }
   }
-  return [...selected];
+  return selected;
 }
 
-function nonEmpty(values: readonly string[] | undefined): string[] | undefined {
-  const given = values?.filter((v) => v !== '');
-  return given && given.length > 0 ? given : undefined;
+/** The distinct non-empty values, or undefined when there are none (an empty target counts as not given). */
+function nonEmpty(values: readonly string[] | undefined): Set<string> | undefined {
+  if (values === undefined) return undefined;
+  const given = new Set(values);
+  given.delete('');
+  return given.size > 0 ? given : undefined;
 }

@@ -63,7 +63,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
       accessPublic: decision.accessPublic,
       cookie: header('cookie'),
       userAgent: header('user-agent') ?? '',
-      connectedAt: new Date(),
+      connectedAt: Date.now(),
     };
     const openDelivered = config.openMode === 'authorize';
     if (openDelivered) {
