@@ -1,0 +1,173 @@
+// Behaviour-suite support: the cluster under test — a real one from KUBE_BEHAVIOUR_KUBECONFIG, else a local one —
+// plus a throwaway namespace, raw HTTPS requests, API error checks and a recording watch.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request, type RequestOptions } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { startCluster, type ClusterFaults } from '../../start-cluster.ts';
+
+export interface ClusterUnderTest {
+  kc: KubeConfig;
+  /** Only for the local cluster; undefined when pointed at a real one. */
+  faults: ClusterFaults | undefined;
+  namespace: string;
+  stop(): Promise<void>;
+}
+
+interface Hooks {
+  after(fn: () => Promise<void>): void;
+}
+
+export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?: number } = {}): Promise<ClusterUnderTest> {
+  const kc = new KubeConfig();
+  let faults: ClusterFaults | undefined;
+  let stopLocal = async (): Promise<void> => {};
+  const external = process.env.KUBE_BEHAVIOUR_KUBECONFIG;
+  if (external !== undefined && external !== '') {
+    kc.loadFromFile(external);
+  } else {
+    const dir = await mkdtemp(join(tmpdir(), 'tapr-cluster-'));
+    const cluster = await startCluster({ dir, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+    kc.loadFromString(cluster.kubeconfig);
+    faults = cluster.faults;
+    stopLocal = async () => {
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+  }
+  const namespace = `bt-${randomBytes(4).toString('hex')}`;
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const stop = async (): Promise<void> => {
+    try {
+      await core.deleteNamespace({ name: namespace });
+    } finally {
+      await stopLocal();
+    }
+  };
+  t.after(stop);
+  return { kc, faults, namespace, stop };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** One HTTPS request with the kubeconfig's credentials (for what the typed client cannot ask: Tables, odd content types). */
+export async function rawRequest(kc: KubeConfig, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  const server = new URL(kc.getCurrentCluster()!.server);
+  const opts: RequestOptions = {
+    host: server.hostname, port: server.port, path, method: init.method ?? 'GET', headers: { Accept: 'application/json', ...init.headers },
+  };
+  await kc.applyToHTTPSOptions(opts);
+  return await new Promise<RawResponse>((resolve, reject) => {
+    const req = request(opts, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+export interface StatusBody {
+  kind: string;
+  code: number;
+  reason: string;
+  message: string;
+  details?: { name?: string; kind?: string; group?: string; causes?: { field?: string; reason?: string; message?: string }[] };
+}
+
+/** Awaits a rejected client call and returns its Status body after checking the HTTP code (and reason). */
+export async function expectStatus(call: Promise<unknown>, code: number, reason?: string): Promise<StatusBody> {
+  try {
+    await call;
+  } catch (err) {
+    const e = err as { code?: number; body?: unknown };
+    if (e.code !== code) throw new Error(`expected HTTP ${code}, got ${String(e.code)}: ${String(e.body)}`, { cause: err });
+    const body = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as StatusBody;
+    if (body.kind !== 'Status') throw new Error(`expected a Status body, got ${JSON.stringify(body)}`, { cause: err });
+    if (reason !== undefined && body.reason !== reason) throw new Error(`expected reason ${reason}, got ${body.reason}: ${body.message}`, { cause: err });
+    return body;
+  }
+  throw new Error(`expected HTTP ${code}, but the call succeeded`);
+}
+
+export interface WatchEvent {
+  type: string;
+  object: { metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> }; code?: number; reason?: string; [k: string]: unknown };
+}
+
+export interface RecordingWatch {
+  events: WatchEvent[];
+  /** Set once the stream ended (null: closed cleanly). */
+  ended: { err: unknown } | undefined;
+  waitFor(predicate: (events: WatchEvent[]) => boolean, timeoutMs?: number): Promise<void>;
+  waitForEnd(timeoutMs?: number): Promise<void>;
+  abort(): void;
+}
+
+export async function recordWatch(kc: KubeConfig, path: string, params: Record<string, string | number | boolean | undefined>): Promise<RecordingWatch> {
+  const events: WatchEvent[] = [];
+  const waiters = new Set<() => void>();
+  const notify = (): void => { for (const w of waiters) w(); };
+  const rec: RecordingWatch = {
+    events,
+    ended: undefined,
+    waitFor: (predicate, timeoutMs = 10_000) => new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (predicate(events)) {
+          cleanup();
+          resolve();
+        } else if (rec.ended !== undefined && !predicate(events)) {
+          cleanup();
+          reject(new Error(`watch ended before the expected events; got ${JSON.stringify(events.map((e) => e.type))}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for watch events; got ${JSON.stringify(events.map((e) => [e.type, e.object.metadata?.name]))}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    }),
+    waitForEnd: (timeoutMs = 10_000) => new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (rec.ended !== undefined) {
+          cleanup();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error('timed out waiting for the watch to end'));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    }),
+    abort: () => controller.abort(),
+  };
+  const controller = await new Watch(kc).watch(path, params, (type, _obj, raw: WatchEvent) => {
+    events.push(raw ?? { type, object: _obj as WatchEvent['object'] });
+    notify();
+  }, (err: unknown) => {
+    rec.ended = { err };
+    notify();
+  });
+  return rec;
+}

@@ -1,0 +1,130 @@
+// Composition root of the local cluster: CA and serving certificate, store, API service, controllers, HTTPS server,
+// admin kubeconfig, fault hooks. Used by tests (startCluster) and by `npm run cluster` (main.ts).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createCertificateAuthority, issueCertificate } from './tls/certificates.ts';
+import { buildKubeconfig } from './kubeconfig.ts';
+import { Store } from './store/store.ts';
+import { ResourceRegistry } from './resources/registry.ts';
+import { buildBuiltinTypes } from './resources/builtin-types.ts';
+import { ApiService } from './server/api-service.ts';
+import { buildAdminOnlyPipeline, SYSTEM_MASTERS, type UserInfo } from './server/pipeline.ts';
+import { FaultState } from './server/faults.ts';
+import { createApiHttpServer, type ApiHttpServer } from './server/http-server.ts';
+import { GarbageCollector } from './controllers/garbage-collector.ts';
+import { CrdController } from './controllers/crd-controller.ts';
+import { NamespaceController } from './controllers/namespace-controller.ts';
+
+export interface StartClusterOptions {
+  /** State directory: kubeconfig, ca.crt are written here. */
+  dir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** How often open watches with allowWatchBookmarks get a BOOKMARK (default 60 s, like the apiserver). */
+  bookmarkIntervalMs?: number;
+  /** Watch history kept for resuming (events); older versions answer 410 Gone. */
+  maxHistory?: number;
+  /** Called with errors the built-in controllers hit (default: printed to stderr). */
+  onControllerError?: (err: unknown) => void;
+}
+
+export interface ClusterFaults {
+  /** Ends every open watch stream (clients see the stream close). */
+  dropAllWatches(): void;
+  /** Answers the next `n` API requests with 429 (Retry-After: 1) or 500. */
+  failNext(n: number, code: 429 | 500): void;
+  /** While on, watch connections stay open but receive nothing; what happened meanwhile is sent when turned off. */
+  stallWatches(on: boolean): void;
+  /** Forgets the watch history: watches and list continues from older versions get 410 Gone. */
+  compactHistory(): void;
+  /** Stops the HTTPS server (closing every connection) and starts it again on the same port, keeping all data. */
+  restart(): Promise<void>;
+  /** Number of currently open watch streams. */
+  openWatches(): number;
+}
+
+export interface Cluster {
+  kubeconfigPath: string;
+  kubeconfig: string;
+  server: string;
+  port: number;
+  caPem: string;
+  adminToken: string;
+  faults: ClusterFaults;
+  /** Internal handle for in-process tests (the store and API service). */
+  service: ApiService;
+  /** Resolves once the built-in controllers have processed everything queued so far. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ADMIN: UserInfo = { username: 'kubernetes-admin', groups: [SYSTEM_MASTERS, 'system:authenticated'] };
+const CONTROLLER: UserInfo = { username: 'system:kube-controller-manager', groups: [SYSTEM_MASTERS, 'system:authenticated'] };
+
+export async function startCluster(options: StartClusterOptions): Promise<Cluster> {
+  await mkdir(options.dir, { recursive: true });
+  const ca = await createCertificateAuthority({ commonName: 'tapr-local-ca' });
+  const serving = await issueCertificate(ca, {
+    commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+    ipAddresses: ['127.0.0.1'], usage: 'server',
+  });
+  const adminToken = randomBytes(24).toString('base64url');
+  const tokens = new Map<string, UserInfo>([[adminToken, ADMIN]]);
+  const store = new Store({ maxHistory: options.maxHistory ?? 2000 });
+  const registry = new ResourceRegistry(buildBuiltinTypes());
+  const service = new ApiService({ store, registry, pipeline: buildAdminOnlyPipeline(tokens) });
+  const faults = new FaultState();
+  const onError = options.onControllerError ?? ((err: unknown): void => { console.error('cluster controller error:', err); });
+  const controllers = [new CrdController(service, CONTROLLER, onError), new GarbageCollector(service, CONTROLLER, onError), new NamespaceController(service, CONTROLLER, onError)];
+  for (const c of controllers) c.start();
+  await service.bootstrap(CONTROLLER);
+
+  const httpOptions = { service, faults, tls: serving, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 };
+  let http: ApiHttpServer = createApiHttpServer(httpOptions);
+  const listen = async (port: number): Promise<number> => {
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', reject);
+      http.server.listen(port, '127.0.0.1', () => {
+        http.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (http.server.address() as AddressInfo).port;
+  };
+  const port = await listen(options.port ?? 0);
+  const server = `https://127.0.0.1:${port}`;
+  const kubeconfig = buildKubeconfig({ server, caPem: ca.certPem, token: adminToken });
+  const kubeconfigPath = join(options.dir, 'kubeconfig');
+  await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+  await writeFile(join(options.dir, 'ca.crt'), ca.certPem);
+
+  let stopped = false;
+  return {
+    kubeconfigPath, kubeconfig, server, port, caPem: ca.certPem, adminToken, service,
+    faults: {
+      dropAllWatches: () => faults.dropAllWatches(),
+      failNext: (n, code) => faults.failNext(n, code),
+      stallWatches: (on) => faults.stallWatches(on),
+      compactHistory: () => store.compact(),
+      restart: async () => {
+        faults.dropAllWatches();
+        await http.close();
+        http = createApiHttpServer(httpOptions);
+        await listen(port);
+      },
+      openWatches: () => faults.openWatches,
+    },
+    settled: async () => {
+      for (let i = 0; i < 3; i++) for (const c of controllers) await c.idle();
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      for (const c of controllers) c.stop();
+      faults.dropAllWatches();
+      await http.close();
+    },
+  };
+}
