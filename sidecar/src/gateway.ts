@@ -1,5 +1,6 @@
 // Wires one gateway process: HTTP server, upgrades, connections, hub, callbacks, liveness, and the SIGTERM drain (SPEC A6). I/O.
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -128,8 +129,16 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       for (const connection of registry.all()) connection.terminate();
       await waitUntil(() => registry.size === 0, 200);
 
-      const callbacksDone = Promise.all(pendingCallbacks).then(() => true);
-      const inTime = await Promise.race([callbacksDone, delay(Math.max(0, deadline - Date.now() - 100)).then(() => false)]);
+      const budgetLeft = new AbortController();
+      let inTime: boolean;
+      try {
+        inTime = await Promise.race([
+          Promise.all(pendingCallbacks).then(() => true),
+          sleep(Math.max(0, deadline - Date.now() - 100), false, { signal: budgetLeft.signal }),
+        ]);
+      } finally {
+        budgetLeft.abort();
+      }
       const undeliveredCallbacks = inTime ? 0 : pendingCallbacks.size;
       server.closeAllConnections();
       server.close();
@@ -139,11 +148,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
   };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < until) await delay(20);
+  while (!condition() && Date.now() < until) await sleep(20);
 }

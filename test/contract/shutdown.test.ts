@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { startStack } from '../support/stack.ts';
+import type { Socket } from 'node:net';
+import { closeCallbackOf, startStack } from '../support/stack.ts';
 import { connect } from '../support/ws-client.ts';
 
 /** Tries an upgrade; resolves with the HTTP status of a refusal, 'refused' for a connection error, or 101. */
@@ -78,4 +79,24 @@ test('SIGTERM with an app that never answers: the process still exits 0 within W
     assert.equal((await client.closed).code, 1001);
     assert.equal(stack.callbacksOf(client.connId).filter((c) => c.body.action === 'close').length, 1, 'the close callback was attempted');
   }
+});
+
+test('SIGTERM while a client is closing: its close callback keeps the client\'s own code and reason', async (t) => {
+  const stack = await startStack(t, { env: { WS_SHUTDOWN_TIMEOUT_MS: '6000' } });
+  const leaving = await stack.connect({ user: 'alice' });
+  // The client sends its close frame, then stops reading: the gateway answers but cannot finish
+  // the closing handshake, so the connection is still registered (closing) when SIGTERM arrives.
+  leaving.socket.close(4000, 'bye');
+  (leaving.socket as unknown as { _socket: Socket })._socket.pause();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal((await stack.app.waitFor(() => true)).body.action, 'open');
+  assert.equal(stack.callbacksOf(leaving.connId).filter((c) => c.body.action === 'close').length, 0, 'not closed yet');
+
+  const exited = once(stack.gw.child, 'exit');
+  stack.gw.child.kill('SIGTERM');
+  const callback = await closeCallbackOf(stack.app, leaving.connId, { timeoutMs: 6000 });
+  assert.equal(callback.count, 1);
+  assert.equal(callback.body.code, 4000, 'the client initiated the close, not the shutdown');
+  assert.equal(callback.body.reason, 'bye');
+  await exited;
 });

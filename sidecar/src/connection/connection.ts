@@ -117,9 +117,10 @@ export class Connection implements CallbackQueueOwner {
 
   /** Starts the closing handshake; ws destroys the socket if the client does not finish it in time. */
   close(cause: CloseCause): void {
-    if (this.#gatewayCloseCause !== undefined) return;
+    // A socket the client is already closing keeps the client's code and reason for the close callback.
+    if (this.isClosing) return;
     this.#gatewayCloseCause = cause;
-    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(cause.code, cause.reason);
+    this.#ws.close(cause.code, cause.reason);
   }
 
   /** Ends the socket now (shutdown deadline); the close callback keeps the cause already chosen. */
