@@ -10,7 +10,12 @@ import { Store } from './store/store.ts';
 import { ResourceRegistry } from './resources/registry.ts';
 import { buildBuiltinTypes } from './resources/builtin-types.ts';
 import { ApiService } from './server/api-service.ts';
-import { buildAdminOnlyPipeline, SYSTEM_MASTERS, type UserInfo } from './server/pipeline.ts';
+import type { ResourceType } from './resources/resource-type.ts';
+import { SYSTEM_MASTERS, type Pipeline, type UserInfo } from './server/pipeline.ts';
+import { AccessControl } from './auth/access-control.ts';
+import { buildBootstrapPolicy } from './auth/rbac.ts';
+import { WebhookAdmission } from './admission/webhook-admission.ts';
+import { ServiceAccountController } from './controllers/service-account-controller.ts';
 import { FaultState } from './server/faults.ts';
 import { createApiHttpServer, type ApiHttpServer } from './server/http-server.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
@@ -55,6 +60,8 @@ export interface Cluster {
   faults: ClusterFaults;
   /** Internal handle for in-process tests (the store and API service). */
   service: ApiService;
+  /** A bound ServiceAccount token (what TokenRequest returns), for in-process callers such as a node agent. */
+  serviceAccountToken(namespace: string, name: string, expirationSeconds?: number): string;
   /** Resolves once the built-in controllers have processed everything queued so far. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -74,14 +81,36 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN]]);
   const store = new Store({ maxHistory: options.maxHistory ?? 2000 });
   const registry = new ResourceRegistry(buildBuiltinTypes());
-  const service = new ApiService({ store, registry, pipeline: buildAdminOnlyPipeline(tokens) });
+  const access = new AccessControl({ store, adminTokens: tokens, signingKey: randomBytes(32) });
+  const pipeline: Pipeline = {
+    authenticate: (token) => access.authenticate(token),
+    authorize: (attrs) => access.authorize(attrs),
+    authorizeNonResource: (user, verb, path) => access.authorizeNonResource(user, verb, path),
+    mutating: [],
+    validating: [],
+  };
+  const service = new ApiService({ store, registry, pipeline });
+  const webhooks = new WebhookAdmission({
+    store, registry,
+    present: (type, obj) => service.present(type, obj),
+    toStorage: (type, obj) => service.toStorage(type, obj),
+  });
+  pipeline.mutating.push(webhooks.mutating);
+  pipeline.validating.push(webhooks.validating);
   const faults = new FaultState();
   const onError = options.onControllerError ?? ((err: unknown): void => { console.error('cluster controller error:', err); });
-  const controllers = [new CrdController(service, CONTROLLER, onError), new GarbageCollector(service, CONTROLLER, onError), new NamespaceController(service, CONTROLLER, onError)];
+  const controllers = [
+    new CrdController(service, CONTROLLER, onError), new GarbageCollector(service, CONTROLLER, onError), new NamespaceController(service, CONTROLLER, onError),
+    new ServiceAccountController({ service, user: CONTROLLER, access, caPem: ca.certPem, onError }),
+  ];
   for (const c of controllers) c.start();
   await service.bootstrap(CONTROLLER);
+  const policy = buildBootstrapPolicy();
+  const rbacType = (resource: string): ResourceType => registry.find('rbac.authorization.k8s.io', 'v1', resource)!;
+  for (const role of policy.clusterRoles) await service.create(rbacType('clusterroles'), undefined, role, { user: CONTROLLER });
+  for (const binding of policy.clusterRoleBindings) await service.create(rbacType('clusterrolebindings'), undefined, binding, { user: CONTROLLER });
 
-  const httpOptions = { service, faults, tls: serving, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 };
+  const httpOptions = { service, faults, tls: serving, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000, access };
   let http: ApiHttpServer = createApiHttpServer(httpOptions);
   const listen = async (port: number): Promise<number> => {
     await new Promise<void>((resolve, reject) => {
@@ -103,6 +132,11 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
   let stopped = false;
   return {
     kubeconfigPath, kubeconfig, server, port, caPem: ca.certPem, adminToken, service,
+    serviceAccountToken: (namespace, name, expirationSeconds) => {
+      const sa = store.get('/serviceaccounts', namespace, name);
+      if (sa === undefined) throw new Error(`serviceaccount ${namespace}/${name} does not exist`);
+      return access.issueToken(sa, expirationSeconds === undefined ? {} : { expirationSeconds }).token;
+    },
     faults: {
       dropAllWatches: () => faults.dropAllWatches(),
       failNext: (n, code) => faults.failNext(n, code),

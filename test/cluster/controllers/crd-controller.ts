@@ -4,39 +4,17 @@ import { metaOf } from '../api/object-meta.ts';
 import { deepEqual, type JsonObject } from '../patch/json-value.ts';
 import { buildCrdStatus, buildCrdTypes, type Crd } from '../resources/crd-types.ts';
 import type { StoreEvent } from '../store/store.ts';
-import type { ApiService } from '../server/api-service.ts';
-import type { UserInfo } from '../server/pipeline.ts';
 import { formatTimestamp } from '../api/object-meta.ts';
-import { SerialQueue } from './work-queue.ts';
+import { StoreController } from './store-controller.ts';
 
 const CRD_STORAGE = 'apiextensions.k8s.io/customresourcedefinitions';
 
-export class CrdController {
-  private readonly service: ApiService;
-  private readonly user: UserInfo;
-  private readonly queue: SerialQueue;
-  private unsubscribe: (() => void) | undefined;
-
-  constructor(service: ApiService, user: UserInfo, onError: (err: unknown) => void) {
-    this.service = service;
-    this.user = user;
-    this.queue = new SerialQueue(onError);
-  }
-
-  start(): void {
-    this.unsubscribe = this.service.store.subscribe((e) => this.onEvent(e));
+export class CrdController extends StoreController {
+  protected override onStart(): void {
     for (const crd of this.service.store.list(CRD_STORAGE)) this.serve(crd);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  private onEvent(e: StoreEvent): void {
+  protected onEvent(e: StoreEvent): void {
     if (e.storageKey !== CRD_STORAGE) return;
     const name = metaOf(e.object).name!;
     if (e.type === 'DELETED') {

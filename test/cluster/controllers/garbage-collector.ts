@@ -4,40 +4,15 @@ import { metaOf, type OwnerReference } from '../api/object-meta.ts';
 import type { JsonObject } from '../patch/json-value.ts';
 import type { ResourceType } from '../resources/resource-type.ts';
 import type { StoreEvent } from '../store/store.ts';
-import type { ApiService } from '../server/api-service.ts';
-import type { UserInfo } from '../server/pipeline.ts';
-import { SerialQueue } from './work-queue.ts';
+import { StoreController } from './store-controller.ts';
 
 interface Dependent {
   type: ResourceType;
   object: JsonObject;
 }
 
-export class GarbageCollector {
-  private readonly service: ApiService;
-  private readonly user: UserInfo;
-  private readonly queue: SerialQueue;
-  private unsubscribe: (() => void) | undefined;
-
-  constructor(service: ApiService, user: UserInfo, onError: (err: unknown) => void) {
-    this.service = service;
-    this.user = user;
-    this.queue = new SerialQueue(onError);
-  }
-
-  start(): void {
-    this.unsubscribe = this.service.store.subscribe((e) => this.onEvent(e));
-  }
-
-  stop(): void {
-    this.unsubscribe?.();
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  private onEvent(e: StoreEvent): void {
+export class GarbageCollector extends StoreController {
+  protected onEvent(e: StoreEvent): void {
     const m = metaOf(e.object);
     const uid = m.uid;
     if (uid === undefined) return;

@@ -3,35 +3,10 @@ import { ApiError } from '../api/status.ts';
 import { metaOf } from '../api/object-meta.ts';
 import { isJsonObject } from '../patch/json-value.ts';
 import type { StoreEvent } from '../store/store.ts';
-import type { ApiService } from '../server/api-service.ts';
-import type { UserInfo } from '../server/pipeline.ts';
-import { SerialQueue } from './work-queue.ts';
+import { StoreController } from './store-controller.ts';
 
-export class NamespaceController {
-  private readonly service: ApiService;
-  private readonly user: UserInfo;
-  private readonly queue: SerialQueue;
-  private unsubscribe: (() => void) | undefined;
-
-  constructor(service: ApiService, user: UserInfo, onError: (err: unknown) => void) {
-    this.service = service;
-    this.user = user;
-    this.queue = new SerialQueue(onError);
-  }
-
-  start(): void {
-    this.unsubscribe = this.service.store.subscribe((e) => this.onEvent(e));
-  }
-
-  stop(): void {
-    this.unsubscribe?.();
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  private onEvent(e: StoreEvent): void {
+export class NamespaceController extends StoreController {
+  protected onEvent(e: StoreEvent): void {
     if (e.type === 'DELETED') return;
     if (e.storageKey === '/namespaces') {
       if (metaOf(e.object).deletionTimestamp !== undefined) this.queue.push(() => this.drain(metaOf(e.object).name!));

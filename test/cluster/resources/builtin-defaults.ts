@@ -1,5 +1,6 @@
 // Pure: the defaults the apiserver fills into built-in objects on create and update (the ones clients observe most).
 import { isJsonObject, toText, type JsonObject, type JsonValue } from '../patch/json-value.ts';
+import { applyWebhookConfigurationDefaults } from '../admission/webhook-configuration.ts';
 
 function setDefault(obj: JsonObject, key: string, value: JsonValue): void {
   if (obj[key] === undefined) obj[key] = value;
@@ -86,12 +87,23 @@ export function applyBuiltinDefaults(resource: string, obj: JsonObject, isCreate
     }
     case 'pods':
       defaultPodSpec(obj.spec ?? null);
-      if (isCreate) obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+      if (isCreate) {
+        obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+        // The ServiceAccount admission plugin: pods run as `default` unless told otherwise (no token volume is added).
+        if (isJsonObject(obj.spec)) {
+          if (typeof obj.spec.serviceAccountName !== 'string' || obj.spec.serviceAccountName === '') {
+            obj.spec.serviceAccountName = typeof obj.spec.serviceAccount === 'string' && obj.spec.serviceAccount !== '' ? obj.spec.serviceAccount : 'default';
+          }
+          setDefault(obj.spec, 'serviceAccount', obj.spec.serviceAccountName);
+        }
+      }
       break;
     case 'deployments': defaultWorkload(obj, true); break;
     case 'replicasets': defaultWorkload(obj, false); break;
     case 'services': defaultService(obj, ctx.allocateClusterIP); if (isCreate) obj.status = { loadBalancer: {} }; break;
     case 'secrets': defaultSecret(obj); break;
+    case 'mutatingwebhookconfigurations': applyWebhookConfigurationDefaults(obj, true); break;
+    case 'validatingwebhookconfigurations': applyWebhookConfigurationDefaults(obj, false); break;
     default: break;
   }
 }

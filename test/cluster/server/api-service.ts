@@ -11,6 +11,7 @@ import { applyJsonPatch } from '../patch/json-patch.ts';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.ts';
 import { applyBuiltinDefaults } from '../resources/builtin-defaults.ts';
 import { validateCrd } from '../resources/crd-types.ts';
+import { validateWebhookConfiguration } from '../admission/webhook-configuration.ts';
 import { apiVersionOf, type ResourceType } from '../resources/resource-type.ts';
 import type { ResourceRegistry } from '../resources/registry.ts';
 import { pruneObject } from '../schema/prune.ts';
@@ -27,6 +28,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface WriteOptions {
   user: UserInfo;
+  /** The caller already authorized the request (e.g. as `deployments/scale`); skip the check on the main resource. */
+  preAuthorized?: boolean;
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
 }
@@ -88,7 +91,8 @@ export class ApiService {
     return { apiVersion: apiVersionOf(type), kind: type.kind, ...withoutTypeMeta(stored) };
   }
 
-  private toStorage(type: ResourceType, obj: JsonObject): JsonObject {
+  /** The stored form of an object served as `type`. */
+  toStorage(type: ResourceType, obj: JsonObject): JsonObject {
     if (type.codec !== undefined) return type.codec.toStorage(obj);
     return { apiVersion: apiVersionOf(type), kind: type.kind, ...withoutTypeMeta(obj) };
   }
@@ -159,7 +163,7 @@ export class ApiService {
     if (type.namespaced && bodyMeta.namespace !== undefined && bodyMeta.namespace !== '' && bodyMeta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    this.pipeline.authorize({ user: options.user, verb: 'update', type, namespace, name, subresource });
+    if (options.preAuthorized !== true) this.pipeline.authorize({ user: options.user, verb: 'update', type, namespace, name, subresource });
     const wanted = bodyMeta.resourceVersion;
     if ((wanted === undefined || wanted === '') && !type.allowUnconditionalUpdate) {
       throw invalid(type.kind, type.group, name, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update' }]);
@@ -174,7 +178,7 @@ export class ApiService {
     if (patchType === 'strategic' && type.crdName !== undefined) {
       throw unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json');
     }
-    this.pipeline.authorize({ user: options.user, verb: 'patch', type, namespace, name, subresource });
+    if (options.preAuthorized !== true) this.pipeline.authorize({ user: options.user, verb: 'patch', type, namespace, name, subresource });
     const patchRv = patchType !== 'json' && isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
       ? patch.metadata.resourceVersion : undefined;
     return this.guardedUpdate(type, namespace, name, subresource, options, (current) => {
@@ -234,7 +238,7 @@ export class ApiService {
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions): Promise<{ body: JsonObject | Status; code: number }> {
-    this.pipeline.authorize({ user: options.user, verb: 'delete', type, namespace, name, subresource: undefined });
+    if (options.preAuthorized !== true) this.pipeline.authorize({ user: options.user, verb: 'delete', type, namespace, name, subresource: undefined });
     const ns = type.namespaced ? namespace : undefined;
     const stored = this.store.get(type.storageKey, ns, name);
     if (stored === undefined) throw notFound(type, name);
@@ -300,6 +304,11 @@ export class ApiService {
       if (errors.length > 0) throw invalid(type.kind, type.group, name, errors);
       return [];
     }
+    if (type.group === 'admissionregistration.k8s.io' && (type.resource === 'mutatingwebhookconfigurations' || type.resource === 'validatingwebhookconfigurations')) {
+      const errors = validateWebhookConfiguration(obj, type.resource === 'mutatingwebhookconfigurations');
+      if (errors.length > 0) throw invalid(type.kind, type.group, name, errors);
+      return [];
+    }
     if (type.schema === undefined) return [];
     const pruned = pruneObject(obj, type.schema);
     const unknown = pruned.map((p) => `unknown field "${p}"`);
@@ -317,10 +326,14 @@ export class ApiService {
     let obj = req.object;
     for (const hook of this.pipeline.mutating) {
       const out = await hook({ ...req, object: obj });
-      obj = out.object;
+      obj = out.object ?? obj;
       warnings.push(...out.warnings);
     }
-    if (obj !== undefined && req.object !== undefined && obj !== req.object) this.applySchema(type, obj, 'Ignore');
+    if (obj !== undefined && req.object !== undefined && obj !== req.object) {
+      // As the apiserver does after a webhook's patch: default again, then the schema (custom resources).
+      if (req.attributes.subresource === undefined) applyBuiltinDefaults(type.resource, obj, false, { allocateClusterIP: () => this.allocateClusterIP() });
+      this.applySchema(type, obj, 'Ignore');
+    }
     for (const hook of this.pipeline.validating) {
       const out = await hook({ ...req, object: obj });
       warnings.push(...out.warnings);

@@ -19,12 +19,17 @@ import { buildOpenApiV3Document, buildOpenApiV3Index } from './openapi.ts';
 import type { FaultState } from './faults.ts';
 import { serveWatch } from './watch.ts';
 import { handleScale } from './scale.ts';
+import { decideReviewAttributes, type AccessControl } from '../auth/access-control.ts';
+import { invalid } from '../api/status.ts';
+import type { UserInfo } from './pipeline.ts';
+import { decodeProtobufBody, ProtobufError } from './protobuf-bodies.ts';
 
 export interface HttpServerOptions {
   service: ApiService;
   faults: FaultState;
   tls: { certPem: string; keyPem: string };
   bookmarkIntervalMs: number;
+  access: AccessControl;
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -132,12 +137,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     sendJson(res, 200, SERVER_VERSION);
     return;
   }
-  const user = service.pipeline.authenticate(bearer(req));
+  const user = impersonate(req, service.pipeline.authenticate(bearer(req)), options.access);
   const failure = faults.takeFailure();
   if (failure !== undefined) throw failure;
   const target = decideRequestTarget(path);
-  if (target.kind === 'unknown') throw pageNotFound();
+  if (target.kind === 'unknown') {
+    service.pipeline.authorizeNonResource(user, nonResourceVerb(req.method), url.pathname);
+    throw pageNotFound();
+  }
   if (target.kind === 'discovery') {
+    service.pipeline.authorizeNonResource(user, nonResourceVerb(req.method), url.pathname);
     serveDiscovery(req, res, service, path);
     return;
   }
@@ -150,10 +159,36 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   const isWatch = target.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
   const writeOptions: WriteOptions = { user, dryRun: q.get('dryRun') === 'All', fieldValidation: parseFieldValidation(q.get('fieldValidation')) };
   const sub = target.subresource;
-  if (sub !== undefined && sub !== 'status' && !(sub === 'scale' && type.subresources.scale !== undefined)) throw pageNotFound();
+  const isTokenRequest = sub === 'token' && type.group === '' && type.resource === 'serviceaccounts';
+  if (sub !== undefined && sub !== 'status' && !isTokenRequest && !(sub === 'scale' && type.subresources.scale !== undefined)) throw pageNotFound();
   if (sub === 'status' && !type.subresources.status) throw pageNotFound();
 
+  if (type.group === 'authorization.k8s.io') {
+    if (method !== 'POST' || target.name !== undefined) throw methodNotAllowed();
+    service.authorize({ user, verb: 'create', type, namespace: undefined, name: undefined, subresource: undefined });
+    const body = decodeReviewBody(await readBody(req), contentTypeOf(req));
+    if (type.resource === 'selfsubjectrulesreviews') {
+      const spec = isJsonObject(body) && isJsonObject(body.spec) ? body.spec : {};
+      const ns = typeof spec.namespace === 'string' ? spec.namespace : '';
+      sendJson(res, 201, { kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status: options.access.rulesReview(user, ns) });
+      return;
+    }
+    sendJson(res, 201, reviewAccess(body, user, type.resource === 'subjectaccessreviews', options.access));
+    return;
+  }
+  if (isTokenRequest) {
+    if (method !== 'POST' || target.name === undefined || namespace === undefined) throw methodNotAllowed();
+    service.authorize({ user, verb: 'create', type, namespace, name: target.name, subresource: 'token' });
+    const body = decodeReviewBody(await readBody(req), contentTypeOf(req));
+    const sa = service.get(type, namespace, target.name);
+    sendJson(res, 201, requestToken(body, sa, options.access));
+    return;
+  }
+
   if (sub === 'scale') {
+    const scaleVerb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : 'patch';
+    service.authorize({ user, verb: scaleVerb, type, namespace, name: target.name, subresource: 'scale' });
+    writeOptions.preAuthorized = true;
     const body = method === 'PUT' || method === 'PATCH' ? decodeBody(await readBody(req), req.headers['content-type'] ?? '') : undefined;
     const out = await handleScale({ service, type, namespace, name: target.name!, method, body, patchType: PATCH_TYPES[contentTypeOf(req)], options: writeOptions });
     sendJson(res, 200, out);
@@ -244,13 +279,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
       const body = raw.length === 0 ? {} : decodeBody(raw, 'application/json');
       const deleteOptions = parseDeleteOptions(isJsonObject(body) ? body : {}, q, writeOptions);
       if (target.name === undefined) {
-        const listed = service.list(type, namespace, { labelSelector: parseLabels(q.get('labelSelector')), fieldSelector: parseFields(q.get('fieldSelector'), type) });
         service.authorize({ user, verb: 'deletecollection', type, namespace, name: undefined, subresource: undefined });
+        const listed = service.list(type, namespace, { labelSelector: parseLabels(q.get('labelSelector')), fieldSelector: parseFields(q.get('fieldSelector'), type) });
         const items: JsonValue[] = [];
         for (const item of listed.items) {
           const m = metaOf(item);
           try {
-            const out = await service.delete(type, m.namespace, m.name!, deleteOptions);
+            const out = await service.delete(type, m.namespace, m.name!, { ...deleteOptions, preAuthorized: true });
             items.push(out.body as unknown as JsonValue);
           } catch (err) {
             if (!(err instanceof ApiError && err.code === 404)) throw err;
@@ -330,4 +365,82 @@ function parseDeleteOptions(body: JsonObject, q: URLSearchParams, base: WriteOpt
   }
   if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) out.dryRun = true;
   return out;
+}
+
+function nonResourceVerb(method: string | undefined): string {
+  switch (method) {
+    case 'POST': return 'post';
+    case 'PUT': return 'put';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return 'delete';
+    case 'HEAD': return 'head';
+    default: return 'get';
+  }
+}
+
+function headerValues(req: IncomingMessage, name: string): string[] {
+  const v = req.headersDistinct[name];
+  return v === undefined ? [] : v.filter((x) => x !== '');
+}
+
+/** Applies the Impersonate-* headers (allowed only with the `impersonate` verb, e.g. for the admin). */
+function impersonate(req: IncomingMessage, user: UserInfo, access: AccessControl): UserInfo {
+  const as = headerValues(req, 'impersonate-user')[0];
+  const groups = headerValues(req, 'impersonate-group');
+  const uid = headerValues(req, 'impersonate-uid')[0];
+  if (as === undefined && groups.length === 0 && uid === undefined) return user;
+  const h: { user?: string; groups: string[]; uid?: string } = { groups };
+  if (as !== undefined) h.user = as;
+  if (uid !== undefined) h.uid = uid;
+  return access.impersonate(user, h);
+}
+
+/** SelfSubjectAccessReview (about the requester) or SubjectAccessReview (about spec.user/groups). */
+function reviewAccess(body: JsonValue, requester: UserInfo, subject: boolean, access: AccessControl): JsonObject {
+  const review = isJsonObject(body) ? body : {};
+  const spec = isJsonObject(review.spec) ? review.spec : {};
+  const kind = subject ? 'SubjectAccessReview' : 'SelfSubjectAccessReview';
+  let user = requester;
+  if (subject) {
+    user = { username: typeof spec.user === 'string' ? spec.user : '', groups: Array.isArray(spec.groups) ? spec.groups.filter((g): g is string => typeof g === 'string') : [] };
+  }
+  const attrs = decideReviewAttributes(spec, user);
+  if (attrs === undefined) {
+    throw invalid(kind, 'authorization.k8s.io', '', [{ field: 'spec.resourceAttributes', reason: 'FieldValueRequired', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' }]);
+  }
+  const d = access.decide(attrs);
+  const status: JsonObject = { allowed: d.allowed };
+  if (d.reason !== '') status.reason = d.reason;
+  const metadata = isJsonObject(review.metadata) ? review.metadata : {};
+  return { kind, apiVersion: 'authorization.k8s.io/v1', metadata: { ...metadata, creationTimestamp: null }, spec, status };
+}
+
+/** TokenRequest (authentication.k8s.io/v1) on serviceaccounts/<name>/token. */
+function requestToken(body: JsonValue, sa: JsonObject, access: AccessControl): JsonObject {
+  const tr = isJsonObject(body) ? body : {};
+  const spec = isJsonObject(tr.spec) ? tr.spec : {};
+  const expirationSeconds = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : undefined;
+  if (expirationSeconds !== undefined && expirationSeconds < 600) {
+    throw invalid('TokenRequest', 'authentication.k8s.io', metaOf(sa).name ?? '', [{ field: 'spec.expirationSeconds', reason: 'FieldValueInvalid', message: `Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes` }]);
+  }
+  const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : undefined;
+  const issued = access.issueToken(sa, { ...(audiences === undefined ? {} : { audiences }), ...(expirationSeconds === undefined ? {} : { expirationSeconds }) });
+  const m = metaOf(sa);
+  return {
+    kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name: m.name ?? '', namespace: m.namespace ?? '', creationTimestamp: null },
+    spec: { audiences: issued.audiences, expirationSeconds: issued.expirationSeconds, boundObjectRef: isJsonObject(spec.boundObjectRef) ? spec.boundObjectRef : null },
+    status: { token: issued.token, expirationTimestamp: issued.expirationTimestamp.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+  };
+}
+
+/** Review and TokenRequest bodies: JSON/YAML, or the protobuf kubectl sends for `auth can-i` and `create token`. */
+function decodeReviewBody(raw: Buffer, contentType: string): JsonValue {
+  if (!contentType.includes('protobuf')) return decodeBody(raw, contentType);
+  try {
+    return decodeProtobufBody(raw);
+  } catch (err) {
+    if (err instanceof ProtobufError) return decodeBody(raw, contentType);
+    throw err;
+  }
 }

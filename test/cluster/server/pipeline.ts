@@ -1,11 +1,11 @@
 // The request pipeline's plug-in points: authentication, authorization and admission (no I/O here; hooks may do I/O).
-import { forbidden, unauthorized } from '../api/status.ts';
 import type { JsonObject } from '../patch/json-value.ts';
 import type { ResourceType } from '../resources/resource-type.ts';
 
 export interface UserInfo {
   username: string;
   groups: string[];
+  uid?: string;
 }
 
 export interface RequestAttributes {
@@ -23,38 +23,23 @@ export interface AdmissionRequest {
   object: JsonObject | undefined;
   oldObject: JsonObject | undefined;
   dryRun: boolean;
+  /** The request's options as the API sees them (CreateOptions, UpdateOptions, DeleteOptions), for AdmissionReview. */
+  options?: JsonObject;
 }
 
 /** A mutating hook returns the (possibly changed) object; a validating hook throws an ApiError to deny. */
-export type MutatingHook = (req: AdmissionRequest) => Promise<{ object: JsonObject; warnings: string[] }>;
+export type MutatingHook = (req: AdmissionRequest) => Promise<{ object: JsonObject | undefined; warnings: string[] }>;
 export type ValidatingHook = (req: AdmissionRequest) => Promise<{ warnings: string[] }>;
 
 export interface Pipeline {
+  /** The user a bearer token belongs to; throws 401. */
   authenticate(bearerToken: string | undefined): UserInfo;
+  /** Throws a 403 Status unless the user may do this. */
   authorize(attrs: RequestAttributes): void;
+  /** Throws a 403 Status unless the user may `verb` the non-resource path (discovery, /openapi, …). */
+  authorizeNonResource(user: UserInfo, verb: string, path: string): void;
   mutating: MutatingHook[];
   validating: ValidatingHook[];
 }
 
 export const SYSTEM_MASTERS = 'system:masters';
-
-/** Token authentication plus "admins may do anything, nobody else anything" until RBAC plugs in. */
-export function buildAdminOnlyPipeline(tokens: ReadonlyMap<string, UserInfo>): Pipeline {
-  return {
-    authenticate(token) {
-      const user = token === undefined ? undefined : tokens.get(token);
-      if (user === undefined) throw unauthorized();
-      return user;
-    },
-    authorize(attrs) {
-      if (attrs.user.groups.includes(SYSTEM_MASTERS)) return;
-      const resource = attrs.subresource === undefined ? attrs.type.resource : `${attrs.type.resource}/${attrs.subresource}`;
-      const scope = attrs.namespace === undefined ? 'at the cluster scope' : `in the namespace "${attrs.namespace}"`;
-      const group = attrs.type.group === '' ? '""' : `"${attrs.type.group}"`;
-      throw forbidden({ group: attrs.type.group, resource: attrs.type.resource }, attrs.name ?? '',
-        `${attrs.type.resource}${attrs.name === undefined ? '' : ` "${attrs.name}"`} is forbidden: User "${attrs.user.username}" cannot ${attrs.verb} resource "${resource}" in API group ${group} ${scope}`);
-    },
-    mutating: [],
-    validating: [],
-  };
-}

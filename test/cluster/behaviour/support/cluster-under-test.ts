@@ -12,6 +12,8 @@ export interface ClusterUnderTest {
   kc: KubeConfig;
   /** Only for the local cluster; undefined when pointed at a real one. */
   faults: ClusterFaults | undefined;
+  /** Only for the local cluster: its in-process ServiceAccount token shortcut. */
+  serviceAccountToken: ((namespace: string, name: string) => string) | undefined;
   namespace: string;
   stop(): Promise<void>;
 }
@@ -23,6 +25,7 @@ interface Hooks {
 export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?: number } = {}): Promise<ClusterUnderTest> {
   const kc = new KubeConfig();
   let faults: ClusterFaults | undefined;
+  let serviceAccountToken: ClusterUnderTest['serviceAccountToken'];
   let stopLocal = async (): Promise<void> => {};
   const external = process.env.KUBE_BEHAVIOUR_KUBECONFIG;
   if (external !== undefined && external !== '') {
@@ -32,6 +35,7 @@ export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?:
     const cluster = await startCluster({ dir, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
     kc.loadFromString(cluster.kubeconfig);
     faults = cluster.faults;
+    serviceAccountToken = (namespace, name) => cluster.serviceAccountToken(namespace, name);
     stopLocal = async () => {
       await cluster.stop();
       await rm(dir, { recursive: true, force: true });
@@ -48,7 +52,7 @@ export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?:
     }
   };
   t.after(stop);
-  return { kc, faults, namespace, stop };
+  return { kc, faults, serviceAccountToken, namespace, stop };
 }
 
 export interface RawResponse {
@@ -170,4 +174,28 @@ export async function recordWatch(kc: KubeConfig, path: string, params: Record<s
     notify();
   });
   return rec;
+}
+
+/** The same cluster, authenticated with another bearer token (e.g. a ServiceAccount's). */
+export function kubeConfigWithToken(kc: KubeConfig, token: string): KubeConfig {
+  const cluster = kc.getCurrentCluster()!;
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: 'token-user', token }],
+    contexts: [{ name: 'token', cluster: cluster.name, user: 'token-user' }],
+    currentContext: 'token',
+  });
+  return out;
+}
+
+/** Polls `fn` until it returns a value other than undefined. */
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
