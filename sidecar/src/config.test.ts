@@ -27,6 +27,8 @@ test('defaults follow SPEC A1', () => {
   assert.equal(config.callbackConcurrency, 64);
   assert.equal(config.callbackQueue, 256);
   assert.equal(config.redisPrefix, 'tapr:ws');
+  assert.equal(config.backplaneHeartbeatMs, 5000);
+  assert.equal(config.backplaneReplyTimeoutMs, 500);
   assert.equal(config.shutdownTimeoutMs, 10000);
   assert.equal(config.logLevel, 'info');
 });
@@ -54,6 +56,8 @@ const badValues: [string, Record<string, string>, RegExp][] = [
   ['log level', { ...required, WS_LOG_LEVEL: 'loud' }, /^WS_LOG_LEVEL="loud" is invalid: expected debug, info, warn or error$/],
   ['header name', { ...required, WS_USER_HEADER: 'bad header' }, /^WS_USER_HEADER="bad header"/],
   ['redis url', { ...required, WS_REDIS_URL: 'http://x' }, /^WS_REDIS_URL="<redacted>" is invalid: expected a redis:\/\/ or rediss:\/\/ URL$/],
+  ['heartbeat too short', { ...required, WS_BACKPLANE_HEARTBEAT_MS: '50' }, /^WS_BACKPLANE_HEARTBEAT_MS="50" is invalid: expected an integer from 100 to 2147483647$/],
+  ['reply timeout 0', { ...required, WS_BACKPLANE_REPLY_TIMEOUT_MS: '0' }, /^WS_BACKPLANE_REPLY_TIMEOUT_MS="0" is invalid: expected an integer from 1 to/],
 ];
 
 for (const [name, env, expected] of badValues) {
@@ -89,4 +93,16 @@ test('config hash ignores the pod identity and changes with any setting', () => 
   assert.equal(hash({ ...required, WS_PING_TIMEOUT_MS: '60000' }), base, 'explicit default is the same effective config');
   assert.notEqual(hash({ ...required, WS_PORT: '8889' }), base);
   assert.notEqual(hash({ ...required, WS_MAX_CONNECTIONS: '5' }), base);
+});
+
+test('backplane settings added later keep the hash of a pod using their defaults, and change it otherwise', () => {
+  const hash = (env: Record<string, string>) => {
+    const result = parseConfig(env);
+    assert.ok(result.ok);
+    return computeConfigHash(result.config);
+  };
+  const base = hash({ ...required, WS_REDIS_URL: 'redis://r:6379' });
+  assert.equal(hash({ ...required, WS_REDIS_URL: 'redis://r:6379', WS_BACKPLANE_HEARTBEAT_MS: '5000', WS_BACKPLANE_REPLY_TIMEOUT_MS: '500' }), base);
+  assert.notEqual(hash({ ...required, WS_REDIS_URL: 'redis://r:6379', WS_BACKPLANE_HEARTBEAT_MS: '1000' }), base);
+  assert.notEqual(hash({ ...required, WS_REDIS_URL: 'redis://r:6379', WS_BACKPLANE_REPLY_TIMEOUT_MS: '800' }), base);
 });

@@ -37,6 +37,10 @@ const envSchema = z.object({
   WS_CONTROL_TOKEN: z.string().default(''),
   WS_REDIS_URL: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').default(''),
   WS_REDIS_PREFIX: z.string().min(1, 'expected a non-empty prefix').default('tapr:ws'),
+  // Backplane presence: every replica refreshes its entry this often; an entry lives 3 heartbeats (sidecar/BACKPLANE.md).
+  WS_BACKPLANE_HEARTBEAT_MS: milliseconds(100).default(5000),
+  // How long a send/close waits for the other replicas' answers before reporting them missing.
+  WS_BACKPLANE_REPLY_TIMEOUT_MS: milliseconds(1).default(500),
   WS_SHUTDOWN_TIMEOUT_MS: milliseconds(1).default(10000),
   WS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }).default('info'),
   POD_NAME: z.string().default(''),
@@ -68,6 +72,8 @@ export interface GatewayConfig {
   controlToken: string;
   redisUrl: string;
   redisPrefix: string;
+  backplaneHeartbeatMs: number;
+  backplaneReplyTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   podName: string;
@@ -128,6 +134,8 @@ function toConfig(env: Env): GatewayConfig {
     controlToken: env.WS_CONTROL_TOKEN,
     redisUrl: env.WS_REDIS_URL,
     redisPrefix: env.WS_REDIS_PREFIX,
+    backplaneHeartbeatMs: env.WS_BACKPLANE_HEARTBEAT_MS,
+    backplaneReplyTimeoutMs: env.WS_BACKPLANE_REPLY_TIMEOUT_MS,
     shutdownTimeoutMs: env.WS_SHUTDOWN_TIMEOUT_MS,
     logLevel: env.WS_LOG_LEVEL,
     podName: env.POD_NAME,
@@ -135,12 +143,20 @@ function toConfig(env: Env): GatewayConfig {
   };
 }
 
+const laterDefaults = { backplaneHeartbeatMs: 5000, backplaneReplyTimeoutMs: 500 } as const;
+
 /**
  * A short hash of the effective configuration, without the pod's identity, so that every pod started
  * with the same settings reports the same value and the operator can spot pods running an old one.
  */
 export function computeConfigHash(config: GatewayConfig): string {
-  const { podName: _podName, podNamespace: _podNamespace, ...effective } = config;
+  const { podName: _podName, podNamespace: _podNamespace, ...rest } = config;
+  const effective: Record<string, unknown> = rest;
+  // Settings added after the first release count only when they differ from their default, so that a
+  // new gateway version with the same settings keeps the hash the operator already recorded.
+  for (const [name, value] of Object.entries(laterDefaults)) {
+    if (effective[name] === value) delete effective[name];
+  }
   const canonical = JSON.stringify(Object.entries(effective).sort(([a], [b]) => a.localeCompare(b)));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
+import type { BackplaneFactory } from './backplane/backplane.ts';
 import { createAppClient } from './callbacks/app-client.ts';
 import { createCallbackDispatcher } from './callbacks/callback-dispatcher.ts';
 import { createConcurrencyLimit } from './callbacks/concurrency-limit.ts';
@@ -29,7 +31,12 @@ export interface GatewayIdentity {
   startedAt: Date;
 }
 
-export function createGateway(config: GatewayConfig, log: Logger, identity: GatewayIdentity): Gateway {
+export interface GatewayDeps {
+  /** The Redis backplane (SPEC A8); main.ts loads it only when WS_REDIS_URL is set. */
+  backplane?: BackplaneFactory;
+}
+
+export function createGateway(config: GatewayConfig, log: Logger, identity: GatewayIdentity, deps: GatewayDeps = {}): Gateway {
   const registry = new ConnectionRegistry<Connection>();
   const metrics = createGatewayMetrics({
     connections: () => registry.size,
@@ -43,7 +50,19 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     connections: config.callbackConcurrency,
   });
   const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log });
-  const hub = createLocalHub(registry, metrics);
+  const localHub = createLocalHub(registry, metrics);
+  const backplane = deps.backplane?.({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    // The name `list` shows as a connection's pod: POD_NAME, or a random one that is unique per process.
+    replicaId: config.podName || `gw-${randomUUID().slice(0, 8)}`,
+    heartbeatMs: config.backplaneHeartbeatMs,
+    replyTimeoutMs: config.backplaneReplyTimeoutMs,
+    registry,
+    localHub,
+    log,
+  });
+  const hub = backplane?.hub ?? localHub;
   const configHash = computeConfigHash(config);
   // Closed connections whose close callback (and those before it) may still be in flight.
   const pendingCallbacks = new Set<Promise<void>>();
@@ -57,6 +76,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     maxBufferedBytes: config.maxBufferedBytes,
     onClosed(connection: Connection) {
       registry.remove(connection);
+      backplane?.connectionClosed(connection);
       const done = connection.whenCallbacksDone();
       pendingCallbacks.add(done);
       void done.then(() => pendingCallbacks.delete(done));
@@ -68,13 +88,18 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     controlToken: config.controlToken,
     log,
     metrics,
-    readiness: () => (draining ? { ready: false, reason: 'draining' } : { ready: true }),
+    readiness: () => {
+      if (draining) return { ready: false, reason: 'draining' };
+      if (backplane && !backplane.connected) return { ready: false, reason: 'backplane disconnected' };
+      return { ready: true };
+    },
     stats: () => ({
       ...registry.counts(),
       pod: config.podName,
       configHash,
       version: identity.version,
       startedAt: identity.startedAt.toISOString(),
+      ...(backplane ? { backplane: backplane.stats() } : {}),
     }),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
@@ -87,6 +112,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     accept(ws, info, openDelivered) {
       const connection = new Connection(ws, info, connectionDeps);
       registry.add(connection);
+      backplane?.connectionOpened(connection);
       connection.start({ openDelivered });
       log.debug({ conn_id: info.connId, public: info.accessPublic }, 'connection opened');
     },
@@ -114,6 +140,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     async listen() {
       server.listen(config.port, config.host);
       await once(server, 'listening');
+      backplane?.start();
       return server.address() as AddressInfo;
     },
 
@@ -142,6 +169,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       const undeliveredCallbacks = inTime ? 0 : pendingCallbacks.size;
       server.closeAllConnections();
       server.close();
+      await backplane?.stop();
       await client.close().catch((error: unknown) => log.debug({ err: error }, 'closing the app client failed'));
       return { undeliveredCallbacks };
     },

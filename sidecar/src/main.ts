@@ -15,7 +15,9 @@ const { config } = parsed;
 const log = createLogger(config.logLevel, config.podName ? { pod: config.podName } : {});
 for (const warning of parsed.warnings) log.warn({ code: 'GW_ERR_UNKNOWN_VARIABLE' }, warning);
 
-const gateway = createGateway(config, log, { version, startedAt: new Date() });
+// Without WS_REDIS_URL no Redis code is even loaded.
+const backplane = config.redisUrl ? (await import('./backplane/redis-hub.ts')).createRedisBackplane : undefined;
+const gateway = createGateway(config, log, { version, startedAt: new Date() }, { backplane });
 const address = await gateway.listen();
 log.info({ host: address.address, port: address.port, app: `http://${config.appHost}:${config.appPort}${config.appPath}`, openMode: config.openMode, version }, 'listening');
 

@@ -1,6 +1,7 @@
 // /healthz, /readyz, /stats and /metrics (SPEC A5): reachable from anywhere, no user data. HTTP edge.
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
+import type { BackplaneStats } from '../backplane/backplane.ts';
 import type { RegistryCounts } from '../hub/connection-registry.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
@@ -15,6 +16,8 @@ export interface GatewayStats extends RegistryCounts {
   configHash: string;
   version: string;
   startedAt: string;
+  /** Only with the Redis backplane: the union across live replicas (SPEC A8). */
+  backplane?: BackplaneStats;
 }
 
 export interface HealthSources {

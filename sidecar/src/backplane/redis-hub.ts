@@ -1,0 +1,214 @@
+// The hub over every replica through Redis (SPEC A8): applies each command locally at once, forwards it, sums the replicas' replies. I/O.
+import { randomUUID } from 'node:crypto';
+import { buildConnectionList, type UserConnections } from '../hub/connection-list.ts';
+import type { CloseResult, Hub, ReplicaAnswers, SendResult } from '../hub/hub.ts';
+import type { Targets } from '../hub/targets.ts';
+import type { Backplane, BackplaneFactory } from './backplane.ts';
+import { buildKeys, decodeMessage, encodeMessage, type Command, type Reply } from './messages.ts';
+import { createPresence } from './presence.ts';
+import { createRedisClients } from './redis-clients.ts';
+import { mergeConnectionLists, toListable } from './union-list.ts';
+
+interface Pending {
+  expected: number;
+  replies: Map<string, Reply>;
+  done: () => void;
+}
+
+type Counts = { matched: number; sent: number; closed: number };
+
+export const createRedisBackplane: BackplaneFactory = (options) => {
+  const { replicaId: me, registry, localHub, log } = options;
+  const keys = buildKeys(options.prefix);
+  const clients = createRedisClients(options.url, options.heartbeatMs, log);
+  const { command: redis } = clients;
+  const presence = createPresence({ client: redis, keys, replicaId: me, heartbeatMs: options.heartbeatMs, registry, log });
+  const pending = new Map<string, Pending>();
+  let connected = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  /** Applies a command from another replica to this one's connections and answers it. */
+  async function applyRemote(command: Command): Promise<void> {
+    const counts: Counts = { matched: 0, sent: 0, closed: 0 };
+    if (command.type === 'send') Object.assign(counts, await localHub.send(command.targets, command.frame));
+    else counts.closed = (await localHub.close(command.targets, command.cause)).closed;
+    const reply: Reply = { type: 'reply', id: command.id, from: me, ...counts };
+    await redis.publish(keys.inbox(command.from), encodeMessage(reply));
+  }
+
+  function onMessage(text: string): void {
+    const decoded = decodeMessage(text);
+    if (!decoded.ok) {
+      log.warn({ code: 'GW_ERR_BACKPLANE_MESSAGE', err: decoded.error }, 'backplane: ignored an invalid message');
+      return;
+    }
+    const { message } = decoded;
+    if (message.type === 'reply') {
+      const request = pending.get(message.id);
+      if (!request) return;
+      request.replies.set(message.from, message);
+      if (request.replies.size >= request.expected) request.done();
+      return;
+    }
+    // The origin applied its own command already; this is the echo of its publish.
+    if (message.from === me) return;
+    applyRemote(message).catch((error: unknown) => log.debug({ err: error }, 'backplane: reply not delivered'));
+  }
+
+  /** Publishes a command and waits for the replies of the replicas that received it (bounded by the reply timeout). */
+  async function forward(channel: string, command: Command, excludeSelf: boolean): Promise<Map<string, Reply>> {
+    const request: Pending = { expected: 0, replies: new Map(), done: () => undefined };
+    const finished = new Promise<void>((resolve) => { request.done = resolve; });
+    pending.set(command.id, request);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const receivers = await redis.publish(channel, encodeMessage(command));
+      request.expected = receivers - (excludeSelf ? 1 : 0);
+      if (request.replies.size < request.expected) {
+        await Promise.race([finished, new Promise<void>((resolve) => { timer = setTimeout(resolve, options.replyTimeoutMs); })]);
+      }
+      return request.replies;
+    } finally {
+      clearTimeout(timer);
+      pending.delete(command.id);
+    }
+  }
+
+  /** Runs a command on every replica that should see it; the local part never waits for Redis. */
+  async function run(targets: Targets, local: () => Promise<Counts>, build: (id: string, targets: Targets) => Command): Promise<{ counts: Counts; answers: ReplicaAnswers; unavailable: boolean }> {
+    const counts = await local();
+    const others = presence.knownAlive.filter((id) => id !== me);
+    const connIds = targets.connIds?.filter((id) => id !== '') ?? [];
+    const direct = connIds.length > 0;
+    // A direct command whose connections are all here needs nobody else.
+    if (direct && connIds.every((id) => registry.byId(id) !== undefined)) return { counts, answers: { answered: 1, missing: [] }, unavailable: false };
+    if (!connected) return { counts, answers: { answered: 1, missing: others }, unavailable: true };
+
+    const replies = new Map<string, Reply>();
+    const expectedFrom = new Set<string>();
+    let unavailable = false;
+    try {
+      if (!direct) {
+        for (const id of others) expectedFrom.add(id);
+        for (const [from, reply] of await forward(keys.commands, build(randomUUID(), targets), true)) replies.set(from, reply);
+      } else {
+        const remote = connIds.filter((id) => registry.byId(id) === undefined);
+        const owners = await presence.ownersOf(remote);
+        const byOwner = new Map<string, string[]>();
+        remote.forEach((id, i) => {
+          const owner = owners[i];
+          if (owner !== undefined && owner !== me) byOwner.set(owner, [...(byOwner.get(owner) ?? []), id]);
+        });
+        await Promise.all([...byOwner].map(async ([owner, ids]) => {
+          expectedFrom.add(owner);
+          for (const [from, reply] of await forward(keys.inbox(owner), build(randomUUID(), { ...targets, connIds: ids }), false)) replies.set(from, reply);
+        }));
+      }
+    } catch (error) {
+      // Redis failed mid-way: what did answer still counts, the rest is reported missing.
+      log.debug({ err: error }, 'backplane: command not forwarded');
+      unavailable = true;
+    }
+    for (const reply of replies.values()) {
+      counts.matched += reply.matched;
+      counts.sent += reply.sent;
+      counts.closed += reply.closed;
+    }
+    return { counts, answers: { answered: 1 + replies.size, missing: [...expectedFrom].filter((id) => !replies.has(id)).sort() }, unavailable };
+  }
+
+  const hub: Hub = {
+    async send(targets, frame) {
+      const { counts, answers, unavailable } = await run(
+        targets,
+        async () => ({ ...(await localHub.send(targets, frame)), closed: 0 }),
+        (id, forwarded) => ({ type: 'send', id, from: me, targets: forwarded, frame }),
+      );
+      const result: SendResult = { matched: counts.matched, sent: counts.sent, replicas: answers };
+      if (unavailable) result.backplane = 'unavailable';
+      return result;
+    },
+    async close(targets, cause) {
+      const { counts, answers, unavailable } = await run(
+        targets,
+        async () => ({ matched: 0, sent: 0, closed: (await localHub.close(targets, cause)).closed }),
+        (id, forwarded) => ({ type: 'close', id, from: me, targets: forwarded, cause }),
+      );
+      const result: CloseResult = { closed: counts.closed, replicas: answers };
+      if (unavailable) result.backplane = 'unavailable';
+      return result;
+    },
+    async list() {
+      const lists: UserConnections[][] = [buildConnectionList(registry.all(), me)];
+      if (!connected) return lists[0]!;
+      try {
+        const others = (await presence.aliveNow()).filter((id) => id !== me);
+        const entries = await Promise.all(others.map((id) => presence.entriesOf(id)));
+        others.forEach((id, i) => lists.push(buildConnectionList([...entries[i]!].map(([connId, entry]) => toListable(connId, entry)), id)));
+      } catch (error) {
+        log.debug({ err: error }, 'backplane: list of the other replicas unavailable');
+      }
+      return mergeConnectionLists(lists);
+    },
+  };
+
+  let subscribed = false;
+  /** Subscribes (once: node-redis resubscribes by itself after reconnecting) and registers this replica. */
+  async function join(): Promise<void> {
+    if (!subscribed) {
+      await clients.subscriber.subscribe([keys.commands, keys.inbox(me)], onMessage);
+      subscribed = true;
+    }
+    connected = clients.ready;
+    if (connected) await presence.register();
+  }
+
+  async function beat(): Promise<void> {
+    try {
+      if (!connected && clients.ready) await join();
+      if (connected) await presence.beat();
+    } catch (error) {
+      log.debug({ err: error }, 'backplane: heartbeat failed');
+    }
+  }
+
+  const backplane: Backplane = {
+    hub,
+    get connected() {
+      return connected;
+    },
+    stats: () => presence.stats(connected),
+    connectionOpened(connection) {
+      if (connected) presence.opened(connection);
+    },
+    connectionClosed(connection) {
+      if (connected) presence.closed(connection);
+    },
+    start() {
+      clients.connect(
+        () => {
+          join()
+            .then(beat)
+            .catch((error: unknown) => log.warn({ err: error, code: 'GW_ERR_BACKPLANE' }, 'backplane: joining failed (retried on the next heartbeat)'));
+        },
+        () => { connected = false; },
+      );
+      heartbeat = setInterval(() => void beat(), options.heartbeatMs);
+      heartbeat.unref();
+    },
+    async stop() {
+      clearInterval(heartbeat);
+      if (connected) {
+        // Bounded: a Redis that stopped answering must not eat the shutdown budget; the TTL removes us then.
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); });
+        await Promise.race([presence.leave(), gaveUp])
+          .catch((error: unknown) => log.debug({ err: error }, 'backplane: leave failed'))
+          .finally(() => clearTimeout(timer));
+      }
+      connected = false;
+      await clients.close(1000);
+    },
+  };
+  return backplane;
+};
