@@ -143,20 +143,19 @@ function toConfig(env: Env): GatewayConfig {
   };
 }
 
-const laterDefaults = { backplaneHeartbeatMs: 5000, backplaneReplyTimeoutMs: 500 } as const;
+/** The configuration with every optional setting at its default (the required ones are placeholders). */
+const defaultConfig = toConfig(envSchema.parse({ WS_PORT: '1', WS_URL: '/' }));
 
 /**
- * A short hash of the effective configuration, without the pod's identity, so that every pod started
- * with the same settings reports the same value and the operator can spot pods running an old one.
+ * A short hash of the effective configuration, so the operator can spot pods running an old one. It covers
+ * the required settings and every setting that differs from its default, and never the pod's identity: pods
+ * started with the same settings report the same hash, and a newer gateway that adds a setting (with a
+ * default) keeps the hash its pods already had.
  */
 export function computeConfigHash(config: GatewayConfig): string {
-  const { podName: _podName, podNamespace: _podNamespace, ...rest } = config;
-  const effective: Record<string, unknown> = rest;
-  // Settings added after the first release count only when they differ from their default, so that a
-  // new gateway version with the same settings keeps the hash the operator already recorded.
-  for (const [name, value] of Object.entries(laterDefaults)) {
-    if (effective[name] === value) delete effective[name];
-  }
-  const canonical = JSON.stringify(Object.entries(effective).sort(([a], [b]) => a.localeCompare(b)));
+  const significant = Object.entries(config).filter(([name, value]) =>
+    name === 'appPort' || name === 'appPath' ||
+    (name !== 'podName' && name !== 'podNamespace' && JSON.stringify(value) !== JSON.stringify(defaultConfig[name as keyof GatewayConfig])));
+  const canonical = JSON.stringify(significant.sort(([a], [b]) => a.localeCompare(b)));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
