@@ -156,3 +156,13 @@ test('WS_CALLBACK_CONCURRENCY caps the callbacks in flight across all connection
   await stack.app.waitForCount((c) => c.body.action === 'message', clients.length, 15000);
   assert.equal(maxInFlight, 2);
 });
+
+test('callbacks reuse keep-alive connections to the app instead of one TCP connection each', async (t) => {
+  const stack = await startStack(t);
+  const client = await stack.connect({ user: 'alice' });
+  for (let i = 0; i < 50; i++) client.send(JSON.stringify({ i }));
+  const messages = await stack.app.waitForCount((c) => c.body.action === 'message' && c.body.conn_id === client.connId, 50);
+  // One connection's callbacks go one at a time, so a pool that keeps sockets alive needs just one.
+  const sockets = new Set(messages.map((c) => c.remotePort));
+  assert.ok(sockets.size <= 2, `50 callbacks used ${sockets.size} TCP connections`);
+});

@@ -22,6 +22,8 @@ export interface RecordedCallback {
   /** The request body exactly as received (to check what JSON.parse would lose, e.g. big integers). */
   rawBody: string;
   method: string;
+  /** The gateway's TCP source port: tells how many connections it opened to the app. */
+  remotePort: number;
   path: string;
   receivedAt: number;
 }
@@ -59,7 +61,7 @@ export async function startAppServer(options: { port?: number } = {}): Promise<A
         res.writeHead(400).end();
         return;
       }
-      const recorded: RecordedCallback = { body, headers: req.headers, rawBody, method: req.method ?? '', path: req.url ?? '', receivedAt: performance.now() };
+      const recorded: RecordedCallback = { body, headers: req.headers, rawBody, method: req.method ?? '', remotePort: req.socket.remotePort ?? 0, path: req.url ?? '', receivedAt: performance.now() };
       callbacks.push(recorded);
       for (const wake of waiters) wake();
       const answer = responder(recorded) ?? {};
