@@ -1,0 +1,207 @@
+// Level-triggered reconcile of one Deployment key (I/O): reads the caches, computes the desired WebSocketGateway,
+// `-ws` Service and status with pure functions, writes only what differs, and records manifest Events on transitions.
+import type { ApiClient } from '../kube/api-client.ts';
+import { isApiError } from '../kube/api-client.ts';
+import { isJsonEqual } from '../kube/json.ts';
+import { deploymentSchema, splitKey, type Deployment, type KubeObject } from '../kube/objects.ts';
+import { allContainers, podSchema } from '../kube/pod.ts';
+import { findManifest } from '../manifest/find-manifest.ts';
+import type { ManifestLookup } from '../manifest/manifest-lookup.ts';
+import { computeAppConfigHash } from '../injection/app-config-hash.ts';
+import type { GatewaySettings } from '../injection/gateway-settings.ts';
+import {
+  API_GROUP, API_VERSION, GATEWAY_CONTAINER, GATEWAY_KIND, GATEWAY_PLURAL, INJECTED_ANNOTATION, MANIFEST_LABEL, serviceName,
+} from '../naming.ts';
+import { computeStatus, type PodObservation } from '../status/compute-status.ts';
+import type { StatsSample } from '../status/stats-sample.ts';
+import { isStatusEqual } from '../status/status-equal.ts';
+import type { GatewayStatus } from '../status/types.ts';
+import { matchesSelector } from '../kube/objects.ts';
+import {
+  buildGateway, buildGatewaySpec, buildService, buildServicePatch, buildServiceSpec, controllerOf, type GatewaySpec,
+} from './desired-objects.ts';
+import type { EventRecorder } from './event-recorder.ts';
+import { decideManifestEvent } from './manifest-event.ts';
+import { resultFromError } from './reconcile-result.ts';
+import type { ReconcileResult } from './work-queue.ts';
+
+/** What the reconciler reads: synchronous caches. */
+export interface Caches {
+  deployments: CacheReader;
+  pods: CacheReader;
+  configMaps: CacheReader;
+  gateways: CacheReader;
+  services: CacheReader;
+}
+
+export interface CacheReader {
+  get(namespace: string, name: string): KubeObject | undefined;
+  list(namespace?: string): KubeObject[];
+}
+
+export interface GatewayReconcilerOptions {
+  caches: Caches;
+  api: ApiClient;
+  settings: GatewaySettings;
+  recordEvent: EventRecorder;
+  now?: () => Date;
+  /** The latest /stats sample of a pod (the sampler's, later); none yet means "not sampled". */
+  sampleOf?: (namespace: string, podName: string) => StatsSample | undefined;
+}
+
+const GATEWAYS_PATH = `/apis/${API_GROUP}/${API_VERSION}/namespaces`;
+
+function gatewayPath(namespace: string, name?: string): string {
+  return `${GATEWAYS_PATH}/${namespace}/${GATEWAY_PLURAL}${name === undefined ? '' : `/${name}`}`;
+}
+
+export function createGatewayReconciler(options: GatewayReconcilerOptions): (key: string) => Promise<ReconcileResult> {
+  const now = options.now ?? (() => new Date());
+  const { api, caches } = options;
+
+  return async (key) => {
+    const { namespace, name } = splitKey(key);
+    try {
+      const parsed = deploymentSchema.safeParse(caches.deployments.get(namespace, name));
+      // Gone (or being deleted): owner references let the garbage collector remove the CR and its Service.
+      if (!parsed.success || parsed.data.metadata.deletionTimestamp !== undefined) return { kind: 'ok' };
+      const deployment = parsed.data;
+      const existing = caches.gateways.get(namespace, name);
+      const configMapName = deployment.spec.template.metadata?.labels?.[MANIFEST_LABEL];
+      if (configMapName === undefined || configMapName === '') {
+        if (existing !== undefined && isOwnedBy(existing, deployment)) await deleteGateway(existing);
+        return { kind: 'ok' };
+      }
+      const manifest = findManifest((ns, cm) => caches.configMaps.get(ns, cm), namespace, configMapName);
+      const gateway = await ensureGateway(deployment, existing, buildGatewaySpec(name, configMapName, manifest));
+      if (gateway === undefined) return { kind: 'terminal', error: new Error(`${GATEWAY_KIND} ${key} exists and is controlled by another owner`) };
+      await ensureService(deployment, gateway);
+      await writeStatus(deployment, gateway, manifest);
+      return { kind: 'ok' };
+    } catch (error) {
+      return resultFromError(error);
+    }
+  };
+
+  function isOwnedBy(object: KubeObject, deployment: Deployment): boolean {
+    const owner = controllerOf(object);
+    return owner?.kind === 'Deployment' && owner.uid === deployment.metadata.uid;
+  }
+
+  async function deleteGateway(gateway: KubeObject): Promise<void> {
+    const { namespace = '', name, uid } = gateway.metadata;
+    try {
+      await api.request({
+        method: 'DELETE',
+        path: gatewayPath(namespace, name),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid } },
+      });
+    } catch (error) {
+      if (!isApiError(error, 404)) throw error;
+    }
+  }
+
+  /** Creates or updates the CR; undefined when a CR of that name belongs to someone else. */
+  async function ensureGateway(deployment: Deployment, existing: KubeObject | undefined, spec: GatewaySpec): Promise<KubeObject | undefined> {
+    const namespace = deployment.metadata.namespace ?? '';
+    if (existing === undefined) {
+      return await api.request<KubeObject>({ method: 'POST', path: gatewayPath(namespace), body: buildGateway(deployment, spec) });
+    }
+    if (!isOwnedBy(existing, deployment)) {
+      const owner = controllerOf(existing);
+      // Left over from a deleted Deployment of the same name: remove it; the next reconcile creates ours.
+      if (owner?.kind === 'Deployment' && owner.name === deployment.metadata.name) {
+        await deleteGateway(existing);
+        throw new Error(`replaced a ${GATEWAY_KIND} left by an earlier Deployment ${namespace}/${owner.name}`);
+      }
+      return undefined;
+    }
+    const current = (existing as { spec?: unknown }).spec;
+    if (isJsonEqual(current, spec)) return existing;
+    return await api.request<KubeObject>({
+      method: 'PATCH',
+      path: gatewayPath(namespace, existing.metadata.name),
+      patchType: 'json',
+      body: [
+        { op: 'test', path: '/metadata/uid', value: existing.metadata.uid },
+        { op: 'replace', path: '/spec', value: spec },
+      ],
+    });
+  }
+
+  async function ensureService(deployment: Deployment, gateway: KubeObject): Promise<void> {
+    const namespace = deployment.metadata.namespace ?? '';
+    const desired = buildServiceSpec(deployment);
+    const name = serviceName(deployment.metadata.name);
+    const existing = caches.services.get(namespace, name);
+    if (existing === undefined) {
+      const body = buildService({ name: gateway.metadata.name, namespace, uid: gateway.metadata.uid ?? '' }, desired);
+      try {
+        await api.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/services`, body });
+      } catch (error) {
+        // Created meanwhile (our cache lags our own writes): the Service's event brings the key back if it differs.
+        if (!isApiError(error, 409)) throw error;
+      }
+      return;
+    }
+    const owner = controllerOf(existing);
+    // A Service of that name that the app made itself is left alone.
+    if (owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
+    const patch = buildServicePatch(existing, desired);
+    if (patch === undefined) return;
+    await api.request({ method: 'PATCH', path: `/api/v1/namespaces/${namespace}/services/${name}`, patchType: 'merge', body: patch });
+  }
+
+  async function writeStatus(deployment: Deployment, gateway: KubeObject, manifest: ManifestLookup): Promise<void> {
+    const namespace = deployment.metadata.namespace ?? '';
+    const previous = readStatus(gateway);
+    const currentConfigHash = manifest.kind === 'websocket'
+      ? computeAppConfigHash(options.settings, { namespace, deploymentName: deployment.metadata.name, url: manifest.url, port: manifest.port })
+      : undefined;
+    const status = computeStatus({
+      namespace,
+      generation: gateway.metadata.generation ?? 1,
+      manifest,
+      currentConfigHash,
+      pods: observePods(deployment),
+      previous,
+      now: now(),
+    });
+    if (isStatusEqual(previous, status)) return;
+    await api.request({
+      method: 'PATCH',
+      path: `${gatewayPath(namespace, gateway.metadata.name)}/status`,
+      patchType: 'merge',
+      body: { status },
+    });
+    const event = decideManifestEvent(previous?.conditions, status.conditions);
+    if (event !== undefined) {
+      await options.recordEvent({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, namespace, uid: deployment.metadata.uid ?? '' }, event);
+    }
+  }
+
+  function observePods(deployment: Deployment): PodObservation[] {
+    const namespace = deployment.metadata.namespace ?? '';
+    const observations: PodObservation[] = [];
+    for (const object of caches.pods.list(namespace)) {
+      if (object.metadata.deletionTimestamp !== undefined) continue;
+      if (!matchesSelector(deployment.spec.selector, object.metadata.labels)) continue;
+      const pod = podSchema.safeParse(object);
+      if (!pod.success) continue;
+      const injected = allContainers(pod.data).some((container) => container.name === GATEWAY_CONTAINER);
+      const observation: PodObservation = { name: object.metadata.name, injected };
+      const hash = object.metadata.annotations?.[INJECTED_ANNOTATION];
+      if (hash !== undefined) observation.injectedHash = hash;
+      const sample = options.sampleOf?.(namespace, object.metadata.name);
+      if (sample !== undefined) observation.sample = sample;
+      observations.push(observation);
+    }
+    return observations;
+  }
+}
+
+function readStatus(gateway: KubeObject): GatewayStatus | undefined {
+  const status = (gateway as { status?: unknown }).status;
+  if (typeof status !== 'object' || status === null || !Array.isArray((status as { conditions?: unknown }).conditions)) return undefined;
+  return status as GatewayStatus;
+}

@@ -1,0 +1,155 @@
+// Wires the operator's I/O parts together: API client, informers, work queue, gateway reconciler, webhook certificates
+// and the HTTPS webhook server. The future main.ts (config from flags/env, leader election, sampler) builds on this.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { createApiClient } from './kube/api-client.ts';
+import { createInformers, type Informers } from './controller/informers.ts';
+import { WorkQueue, type ReconcileResult } from './controller/work-queue.ts';
+import { createGatewayReconciler } from './controller/reconcile-gateway.ts';
+import { createEventRecorder } from './controller/event-recorder.ts';
+import { findManifest } from './manifest/find-manifest.ts';
+import type { GatewaySettings } from './injection/gateway-settings.ts';
+import { CertificateManager, type CertificateManagerOptions } from './webhook/certificate-manager.ts';
+import { startWebhookServer, type WebhookServer } from './webhook/webhook-server.ts';
+import type { AdmissionContext, AdmissionOutcome } from './webhook/admission.ts';
+import { WEBHOOK_PATH, type ClientConfig } from './webhook/webhook-configuration.ts';
+
+export type WebhookExposure =
+  /** Out of cluster: the API server calls https://<host>:<port>/mutate-pods directly; the certificate is for that IP. */
+  | { kind: 'url'; host: string; port: number }
+  /** In cluster: through a Service in the operator's namespace. */
+  | { kind: 'service'; host: string; port: number; serviceName: string; servicePort: number };
+
+export interface OperatorOptions {
+  kubeconfig: KubeConfig;
+  /** The operator's namespace: its Secret lives here, and no pod here is injected. */
+  namespace: string;
+  settings: GatewaySettings;
+  nativeSidecars: boolean;
+  webhook: WebhookExposure;
+  webhookConfigurationName?: string;
+  secretName?: string;
+  certificatePolicy?: CertificateManagerOptions['policy'];
+  certificateCheckIntervalMs?: number;
+  queue?: { concurrency?: number; baseDelayMs?: number; maxDelayMs?: number };
+  informerBackoff?: { initialMs: number; maxMs: number };
+  syncTimeoutMs?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface RunningOperator {
+  informers: Informers;
+  queue: WorkQueue;
+  webhook: WebhookServer;
+  certificates: CertificateManager;
+  /** Counters for tests and, later, /metrics. */
+  counters: { reconciles: number; reconcileErrors: number; admissions: number; injections: number };
+  /** For /readyz: every cache synced and a serving certificate loaded. */
+  isReady(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const log = options.log ?? (() => {});
+  const api = createApiClient(options.kubeconfig);
+  const counters = { reconciles: 0, reconcileErrors: 0, admissions: 0, injections: 0 };
+  const queue = new WorkQueue({
+    ...options.queue,
+    onResult: (key, result, durationMs) => {
+      counters.reconciles += 1;
+      if (result.kind === 'retry' || result.kind === 'terminal') {
+        counters.reconcileErrors += 1;
+        log({ level: 'warn', msg: 'reconcile failed', key, result: result.kind, error: describe(result), durationMs });
+      }
+    },
+  });
+  const informers = createInformers({
+    api,
+    watch: new Watch(options.kubeconfig),
+    enqueue: (key) => queue.add(key),
+    onError: (informer, error) => log({ level: 'warn', msg: 'watch restarting', informer, error: error.message }),
+    ...(options.informerBackoff === undefined ? {} : { backoff: options.informerBackoff }),
+  });
+  const instance = `${options.namespace}-${randomBytes(3).toString('hex')}`;
+  const reconcile = createGatewayReconciler({
+    caches: {
+      deployments: informers.deployments, pods: informers.pods, configMaps: informers.configMaps, gateways: informers.gateways, services: informers.services,
+    },
+    api,
+    settings: options.settings,
+    recordEvent: createEventRecorder({ api, instance, onError: (error) => log({ level: 'warn', msg: error.message }) }),
+  });
+
+  const exposure = options.webhook;
+  const names = exposure.kind === 'url'
+    ? (isIP(exposure.host) === 0 ? { dnsNames: [exposure.host], ipAddresses: [] } : { dnsNames: [], ipAddresses: [exposure.host] })
+    : {
+      dnsNames: [`${exposure.serviceName}.${options.namespace}.svc`, `${exposure.serviceName}.${options.namespace}.svc.cluster.local`],
+      ipAddresses: [],
+    };
+  // Listening first gives the port (for a URL to ourselves); handshakes wait for the certificate below.
+  const webhook = await startWebhookServer({ host: exposure.host, port: exposure.port, context: admissionContext, onAdmission });
+  const clientConfig: ClientConfig = exposure.kind === 'url'
+    ? { url: webhook.url }
+    : { service: { name: exposure.serviceName, namespace: options.namespace, path: WEBHOOK_PATH, port: exposure.servicePort } };
+  const certificates = new CertificateManager({
+    api,
+    namespace: options.namespace,
+    secretName: options.secretName ?? 'tapr-ws-operator-webhook-tls',
+    names,
+    webhook: { name: options.webhookConfigurationName ?? 'tapr-ws-operator', clientConfig, excludedNamespaces: ['kube-system', options.namespace] },
+    ...(options.certificatePolicy === undefined ? {} : { policy: options.certificatePolicy }),
+    ...(options.certificateCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.certificateCheckIntervalMs }),
+    onCertificate: (certificate) => {
+      webhook.setCertificate(certificate);
+      log({ level: 'info', msg: 'webhook certificate loaded' });
+    },
+    onError: (error) => log({ level: 'warn', msg: 'certificate check failed', error: error.message }),
+  });
+
+  informers.start();
+  try {
+    await informers.waitForSync(options.syncTimeoutMs ?? 30_000);
+    // The first list queued every Deployment already (as "added" events).
+    queue.start(reconcile);
+    // Registered only once the caches can answer admissions.
+    await certificates.ensure();
+    certificates.start();
+  } catch (error) {
+    await Promise.all([informers.stop(), queue.shutDown(), certificates.stop(), webhook.close()]);
+    api.close();
+    throw error;
+  }
+
+  function admissionContext(): AdmissionContext {
+    return {
+      lookupManifest: (namespace, configMapName) => findManifest((ns, name) => informers.configMaps.get(ns, name), namespace, configMapName),
+      settings: options.settings,
+      nativeSidecars: options.nativeSidecars,
+    };
+  }
+
+  function onAdmission(outcome: AdmissionOutcome | { kind: 'failed'; error: unknown }, durationMs: number): void {
+    counters.admissions += 1;
+    if (outcome.kind === 'reviewed' && outcome.decision.kind === 'inject') counters.injections += 1;
+    if (outcome.kind === 'failed') log({ level: 'error', msg: 'admission failed; pod admitted unchanged', error: String(outcome.error), durationMs });
+  }
+
+  return {
+    informers, queue, webhook, certificates, counters,
+    isReady: () => informers.hasSynced() && certificates.hasCertificate,
+    stop: async () => {
+      await certificates.stop();
+      await queue.shutDown();
+      await informers.stop();
+      await webhook.close();
+      api.close();
+    },
+  };
+}
+
+function describe(result: ReconcileResult): string {
+  if (result.kind !== 'retry' && result.kind !== 'terminal') return '';
+  return result.error instanceof Error ? result.error.message : String(result.error);
+}
