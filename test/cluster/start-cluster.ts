@@ -17,10 +17,16 @@ import { buildBootstrapPolicy } from './auth/rbac.ts';
 import { WebhookAdmission } from './admission/webhook-admission.ts';
 import { ServiceAccountController } from './controllers/service-account-controller.ts';
 import { FaultState } from './server/faults.ts';
-import { createApiHttpServer, type ApiHttpServer } from './server/http-server.ts';
+import { createApiHttpServer, type ApiHttpServer, type HttpServerOptions } from './server/http-server.ts';
+import { pageNotFound } from './api/status.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { CrdController } from './controllers/crd-controller.ts';
 import { NamespaceController } from './controllers/namespace-controller.ts';
+import { DeploymentController } from './controllers/deployment-controller.ts';
+import { ReplicaSetController } from './controllers/replicaset-controller.ts';
+import { EndpointsController } from './controllers/endpoints-controller.ts';
+import { NodeAgent } from './node/node-agent.ts';
+import { defaultImageMap, loadImageMapFile, type ImageMap } from './node/image-map.ts';
 
 export interface StartClusterOptions {
   /** State directory: kubeconfig, ca.crt are written here. */
@@ -33,6 +39,13 @@ export interface StartClusterOptions {
   maxHistory?: number;
   /** Called with errors the built-in controllers hit (default: printed to stderr). */
   onControllerError?: (err: unknown) => void;
+  /**
+   * The node agent's image map: a YAML file path or the map itself (merged over the built-in gateway entry).
+   * `false` turns the node agent off (pods stay Pending and are deleted at once, as before).
+   */
+  images?: string | ImageMap | false;
+  /** Container restart back-off (default 1 s doubling up to 60 s). */
+  restartBackoffMs?: { base: number; max: number };
 }
 
 export interface ClusterFaults {
@@ -102,6 +115,8 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
   const controllers = [
     new CrdController(service, CONTROLLER, onError), new GarbageCollector(service, CONTROLLER, onError), new NamespaceController(service, CONTROLLER, onError),
     new ServiceAccountController({ service, user: CONTROLLER, access, caPem: ca.certPem, onError }),
+    new DeploymentController(service, CONTROLLER, onError), new ReplicaSetController(service, CONTROLLER, onError),
+    new EndpointsController(service, CONTROLLER, onError),
   ];
   for (const c of controllers) c.start();
   await service.bootstrap(CONTROLLER);
@@ -110,7 +125,14 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
   for (const role of policy.clusterRoles) await service.create(rbacType('clusterroles'), undefined, role, { user: CONTROLLER });
   for (const binding of policy.clusterRoleBindings) await service.create(rbacType('clusterrolebindings'), undefined, binding, { user: CONTROLLER });
 
-  const httpOptions = { service, faults, tls: serving, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000, access };
+  let agent: NodeAgent | undefined;
+  const httpOptions: HttpServerOptions = {
+    service, faults, tls: serving, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000, access,
+    podLogs: (namespace, name, query) => {
+      if (agent === undefined) throw pageNotFound();
+      return agent.logs(namespace, name, query);
+    },
+  };
   let http: ApiHttpServer = createApiHttpServer(httpOptions);
   const listen = async (port: number): Promise<number> => {
     await new Promise<void>((resolve, reject) => {
@@ -128,6 +150,22 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
   const kubeconfigPath = join(options.dir, 'kubeconfig');
   await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
   await writeFile(join(options.dir, 'ca.crt'), ca.certPem);
+  if (options.images !== false) {
+    const images = options.images;
+    const extra = typeof images === 'string' ? loadImageMapFile(images) : images ?? {};
+    agent = new NodeAgent({
+      service, user: CONTROLLER, onError, images: { ...defaultImageMap(), ...extra },
+      imageMapSource: typeof images === 'string' ? images : 'the built-in image map; pass --images <file>',
+      dir: options.dir, server, caPem: ca.certPem,
+      issueToken: (namespace, name) => {
+        const sa = store.get('/serviceaccounts', namespace, name);
+        if (sa === undefined) throw new Error(`serviceaccount "${name}" not found`);
+        return access.issueToken(sa, { expirationSeconds: 24 * 3600 }).token;
+      },
+      ...(options.restartBackoffMs === undefined ? {} : { backoffMs: options.restartBackoffMs }),
+    });
+    agent.start();
+  }
 
   let stopped = false;
   return {
@@ -151,12 +189,13 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
       openWatches: () => faults.openWatches,
     },
     settled: async () => {
-      for (let i = 0; i < 3; i++) for (const c of controllers) await c.idle();
+      for (let i = 0; i < 3; i++) for (const c of [...controllers, ...(agent === undefined ? [] : [agent])]) await c.idle();
     },
     stop: async () => {
       if (stopped) return;
       stopped = true;
       for (const c of controllers) c.stop();
+      await agent?.shutdown();
       faults.dropAllWatches();
       await http.close();
     },

@@ -44,6 +44,8 @@ export interface WriteResult {
 export interface DeleteOptions extends WriteOptions {
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** Pods only (with a node agent): seconds the kubelet gives the containers; 0 removes the pod at once. */
+  gracePeriodSeconds?: number;
 }
 
 export interface ListOptions {
@@ -77,6 +79,8 @@ export class ApiService {
   readonly pipeline: Pipeline;
   private readonly now: () => Date;
   private nextClusterIP = 10;
+  /** Set while a node agent runs: DELETE of a scheduled pod only marks it (deletionTimestamp + grace) and the agent removes it. */
+  gracefulPodDeletion = false;
 
   constructor(options: ApiServiceOptions) {
     this.store = options.store;
@@ -229,7 +233,9 @@ export class ApiService {
       }
       if (options.dryRun === true || isNoopUpdate(stored, obj)) return { object: this.present(type, options.dryRun === true ? obj : stored), warnings, code: 200 };
       const m = metaOf(obj);
-      if (m.deletionTimestamp !== undefined && (m.finalizers ?? []).length === 0 && !hasNamespaceFinalizers(type, obj)) {
+      // As the apiserver: an object marked for deletion goes once its finalizers are gone — unless it is still in its
+      // grace period (a terminating pod, which the kubelet removes).
+      if (m.deletionTimestamp !== undefined && (m.finalizers ?? []).length === 0 && !hasNamespaceFinalizers(type, obj) && (m.deletionGracePeriodSeconds ?? 0) === 0) {
         const removed = this.store.remove(type.storageKey, ns, name)!;
         return { object: this.present(type, removed), warnings, code: 200 };
       }
@@ -253,6 +259,8 @@ export class ApiService {
     const attrs: RequestAttributes = { user: options.user, verb: 'delete', type, namespace, name, subresource: undefined };
     await this.admit({ operation: 'DELETE', attributes: attrs, object: undefined, oldObject: stored, dryRun: options.dryRun === true }, type, []);
     const policy = options.propagationPolicy ?? 'Background';
+    const graceful = this.gracefulPodDeletionOf(type, stored, options);
+    if (graceful !== undefined) return graceful;
     const finalizers = [...(m.finalizers ?? [])];
     if (m.deletionTimestamp === undefined || policy !== 'Background') {
       if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
@@ -277,6 +285,27 @@ export class ApiService {
     const details: Status['details'] = { name, kind: type.resource, uid: String(m.uid) };
     if (type.group !== '') details.group = type.group;
     return { body: buildSuccessStatus(details), code: 200 };
+  }
+
+  /** Graceful pod deletion as the apiserver does it: deletionTimestamp = now + grace, the kubelet removes the pod. */
+  private gracefulPodDeletionOf(type: ResourceType, stored: JsonObject, options: DeleteOptions): { body: JsonObject; code: number } | undefined {
+    if (!this.gracefulPodDeletion || type.group !== '' || type.resource !== 'pods' || options.dryRun === true) return undefined;
+    const spec = isJsonObject(stored.spec) ? stored.spec : {};
+    const status = isJsonObject(stored.status) ? stored.status : {};
+    const grace = options.gracePeriodSeconds ?? (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30);
+    if (typeof spec.nodeName !== 'string' || spec.nodeName === '' || grace <= 0 || status.phase === 'Succeeded' || status.phase === 'Failed') return undefined;
+    const m = metaOf(stored);
+    if (m.deletionTimestamp !== undefined && (m.deletionGracePeriodSeconds ?? 0) <= grace) return { body: this.present(type, stored), code: 200 };
+    const next = deepClone(stored);
+    const nm = next.metadata as JsonObject;
+    nm.deletionTimestamp = formatTimestamp(new Date(this.now().getTime() + grace * 1000));
+    nm.deletionGracePeriodSeconds = grace;
+    const policy = options.propagationPolicy;
+    const finalizers = [...(m.finalizers ?? [])];
+    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    if (finalizers.length > 0) nm.finalizers = finalizers;
+    return { body: this.present(type, this.store.update(type.storageKey, next)), code: 200 };
   }
 
   private checkTypeMeta(type: ResourceType, body: JsonObject): void {

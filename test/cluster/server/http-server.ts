@@ -30,6 +30,15 @@ export interface HttpServerOptions {
   tls: { certPem: string; keyPem: string };
   bookmarkIntervalMs: number;
   access: AccessControl;
+  /** `GET …/pods/<name>/log`, answered by the node agent (404 without one). */
+  podLogs?: (namespace: string, name: string, query: PodLogQuery) => string;
+}
+
+export interface PodLogQuery {
+  container: string | undefined;
+  tailLines: number | undefined;
+  previous: boolean;
+  timestamps: boolean;
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -160,6 +169,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   const writeOptions: WriteOptions = { user, dryRun: q.get('dryRun') === 'All', fieldValidation: parseFieldValidation(q.get('fieldValidation')) };
   const sub = target.subresource;
   const isTokenRequest = sub === 'token' && type.group === '' && type.resource === 'serviceaccounts';
+  if (sub === 'log' && type.group === '' && type.resource === 'pods' && options.podLogs !== undefined && target.name !== undefined && namespace !== undefined) {
+    if (method !== 'GET') throw methodNotAllowed();
+    service.authorize({ user, verb: 'get', type, namespace, name: target.name, subresource: 'log' });
+    const tail = q.get('tailLines');
+    const text = options.podLogs(namespace, target.name, {
+      container: q.get('container') ?? undefined, tailLines: tail === null ? undefined : Number(tail),
+      previous: q.get('previous') === 'true', timestamps: q.get('timestamps') === 'true',
+    });
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+    res.end(text);
+    return;
+  }
   if (sub !== undefined && sub !== 'status' && !isTokenRequest && !(sub === 'scale' && type.subresources.scale !== undefined)) throw pageNotFound();
   if (sub === 'status' && !type.subresources.status) throw pageNotFound();
 
@@ -364,6 +385,8 @@ function parseDeleteOptions(body: JsonObject, q: URLSearchParams, base: WriteOpt
     out.preconditions = pre;
   }
   if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) out.dryRun = true;
+  const grace = typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : q.get('gracePeriodSeconds') === null ? undefined : Number(q.get('gracePeriodSeconds'));
+  if (grace !== undefined && Number.isInteger(grace) && grace >= 0) out.gracePeriodSeconds = grace;
   return out;
 }
 

@@ -7,6 +7,7 @@ import { request, type RequestOptions } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { startCluster, type ClusterFaults } from '../../start-cluster.ts';
+import type { ImageMap } from '../../node/image-map.ts';
 
 export interface ClusterUnderTest {
   kc: KubeConfig;
@@ -22,7 +23,8 @@ interface Hooks {
   after(fn: () => Promise<void>): void;
 }
 
-export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?: number } = {}): Promise<ClusterUnderTest> {
+/** `images`: extra image-map entries for the local cluster's node agent (a real cluster ignores them). */
+export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?: number; images?: ImageMap } = {}): Promise<ClusterUnderTest> {
   const kc = new KubeConfig();
   let faults: ClusterFaults | undefined;
   let serviceAccountToken: ClusterUnderTest['serviceAccountToken'];
@@ -32,7 +34,7 @@ export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?:
     kc.loadFromFile(external);
   } else {
     const dir = await mkdtemp(join(tmpdir(), 'tapr-cluster-'));
-    const cluster = await startCluster({ dir, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+    const cluster = await startCluster({ dir, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000, images: options.images ?? {}, restartBackoffMs: { base: 300, max: 5000 } });
     kc.loadFromString(cluster.kubeconfig);
     faults = cluster.faults;
     serviceAccountToken = (namespace, name) => cluster.serviceAccountToken(namespace, name);
