@@ -23,7 +23,8 @@ export interface LiveCounts {
 
 export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ws_gateway_process_' });
+  // prom-client's names already start with process_ or nodejs_: ws_gateway_process_cpu_seconds_total, ws_gateway_nodejs_heap_size_total_bytes.
+  collectDefaultMetrics({ register: registry, prefix: 'ws_gateway_' });
   const registers = [registry];
   new Gauge({
     name: 'ws_gateway_connections', help: 'Open client WebSocket connections.', registers,
