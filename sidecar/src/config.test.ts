@@ -91,6 +91,7 @@ test('config hash ignores the pod identity and changes with any setting', () => 
   const base = hash(required);
   assert.match(base, /^[0-9a-f]{16}$/);
   assert.equal(hash({ ...required, POD_NAME: 'a', POD_NAMESPACE: 'ns' }), base);
+  assert.equal(hash({ ...required, WS_GATEWAY_HOST: '10.1.2.3' }), base, 'a pod listening on its own IP is not outdated');
   assert.equal(hash({ ...required, WS_PING_TIMEOUT_MS: '60000' }), base, 'explicit default is the same effective config');
   assert.notEqual(hash({ ...required, WS_PORT: '8889' }), base);
   assert.notEqual(hash({ ...required, WS_MAX_CONNECTIONS: '5' }), base);

@@ -143,19 +143,23 @@ function toConfig(env: Env): GatewayConfig {
   };
 }
 
+/** Settings that differ from pod to pod by design (identity, listen address), never a sign of an old configuration. */
+const podSpecific = new Set<string>(['podName', 'podNamespace', 'host']);
+
 /** The configuration with every optional setting at its default (the required ones are placeholders). */
 const defaultConfig = toConfig(envSchema.parse({ WS_PORT: '1', WS_URL: '/' }));
 
 /**
  * A short hash of the effective configuration, so the operator can spot pods running an old one. It covers
- * the required settings and every setting that differs from its default, and never the pod's identity: pods
+ * the required settings and every setting that differs from its default, and never the pod's identity or listen
+ * address (a pod may listen on its own IP): pods
  * started with the same settings report the same hash, and a newer gateway that adds a setting (with a
  * default) keeps the hash its pods already had.
  */
 export function computeConfigHash(config: GatewayConfig): string {
   const significant = Object.entries(config).filter(([name, value]) =>
     name === 'appPort' || name === 'appPath' ||
-    (name !== 'podName' && name !== 'podNamespace' && JSON.stringify(value) !== JSON.stringify(defaultConfig[name as keyof GatewayConfig])));
+    (!podSpecific.has(name) && JSON.stringify(value) !== JSON.stringify(defaultConfig[name as keyof GatewayConfig])));
   const canonical = JSON.stringify(significant.sort(([a], [b]) => a.localeCompare(b)));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
