@@ -1,5 +1,7 @@
-// Wires the operator's I/O parts together: API client, informers, work queue, gateway reconciler, webhook certificates
-// and the HTTPS webhook server. The future main.ts (config from flags/env, leader election, sampler) builds on this.
+// Wires the operator's I/O parts together: API client, informers, work queue, gateway reconciler, webhook certificates,
+// the HTTPS webhook server, Lease-based leader election and the /stats sampler. main.ts (config from flags/env) builds on this.
+// Every replica runs the informers, the webhook and its certificates; only the leader reconciles (writes CRs, Services
+// and status) and samples.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
@@ -14,6 +16,11 @@ import { CertificateManager, type CertificateManagerOptions } from './webhook/ce
 import { startWebhookServer, type WebhookServer } from './webhook/webhook-server.ts';
 import type { AdmissionContext, AdmissionOutcome } from './webhook/admission.ts';
 import { WEBHOOK_PATH, type ClientConfig } from './webhook/webhook-configuration.ts';
+import { keysForEvent } from './controller/event-keys.ts';
+import { objectKey } from './kube/objects.ts';
+import { createLeaderElector, type LeaderElectionConfig, type LeaderElector } from './leader/leader-elector.ts';
+import { createSampler, type Sampler } from './status/sampler.ts';
+import { selectSampleTargets } from './status/sampler-targets.ts';
 
 export type WebhookExposure =
   /** Out of cluster: the API server calls https://<host>:<port>/mutate-pods directly; the certificate is for that IP. */
@@ -35,6 +42,16 @@ export interface OperatorOptions {
   queue?: { concurrency?: number; baseDelayMs?: number; maxDelayMs?: number };
   informerBackoff?: { initialMs: number; maxMs: number };
   syncTimeoutMs?: number;
+  /**
+   * Lease-based leader election (SPEC B5). `false` (the default) means this replica always leads: right for a single
+   * replica and for tests; run several replicas only with a Lease.
+   */
+  leaderElection?: (LeaderElectionConfig & { renewDeadlineMs?: number; retryPeriodMs?: number }) | false;
+  /** How often the leader samples every gateway's /stats (default 10 s). */
+  sampleIntervalMs?: number;
+  /** Per-request /stats timeout (default 1 s) and requests at a time (default 16). */
+  sampleTimeoutMs?: number;
+  sampleConcurrency?: number;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -43,10 +60,16 @@ export interface RunningOperator {
   queue: WorkQueue;
   webhook: WebhookServer;
   certificates: CertificateManager;
+  sampler: Sampler;
+  /** Undefined without leader election. */
+  leaderElector: LeaderElector | undefined;
+  /** Whether this replica reconciles now: it holds the Lease and has sampled once (without election: from the start). */
+  isLeader(): boolean;
   /** Counters for tests and, later, /metrics. */
   counters: { reconciles: number; reconcileErrors: number; admissions: number; injections: number };
   /** For /readyz: every cache synced and a serving certificate loaded. */
   isReady(): boolean;
+  /** Idempotent: releases the Lease when leading, then stops everything. */
   stop(): Promise<void>;
 }
 
@@ -64,21 +87,64 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       }
     },
   });
+  const election = options.leaderElection ?? false;
+  let leading = election === false;
   const informers = createInformers({
     api,
     watch: new Watch(options.kubeconfig),
-    enqueue: (key) => queue.add(key),
+    // A replica that does not lead keeps its caches (for the webhook) but queues nothing.
+    enqueue: (key) => {
+      if (leading) queue.add(key);
+    },
     onError: (informer, error) => log({ level: 'warn', msg: 'watch restarting', informer, error: error.message }),
     ...(options.informerBackoff === undefined ? {} : { backoff: options.informerBackoff }),
   });
   const instance = `${options.namespace}-${randomBytes(3).toString('hex')}`;
-  const reconcile = createGatewayReconciler({
+  const sampler = createSampler({
+    targets: () => selectSampleTargets(informers.pods.list()),
+    onChange: (namespace, podName) => {
+      const pod = informers.pods.get(namespace, podName);
+      if (pod === undefined) return;
+      for (const key of keysForEvent('Pod', [pod], (ns) => informers.deploymentsIn(ns))) queue.add(key);
+    },
+    onError: (error) => log({ level: 'warn', msg: 'sampling round failed', error: String(error) }),
+    ...(options.sampleIntervalMs === undefined ? {} : { intervalMs: options.sampleIntervalMs }),
+    ...(options.sampleTimeoutMs === undefined ? {} : { timeoutMs: options.sampleTimeoutMs }),
+    ...(options.sampleConcurrency === undefined ? {} : { concurrency: options.sampleConcurrency }),
+  });
+  const reconcileAsLeader = createGatewayReconciler({
     caches: {
       deployments: informers.deployments, pods: informers.pods, configMaps: informers.configMaps, gateways: informers.gateways, services: informers.services,
     },
     api,
     settings: options.settings,
     recordEvent: createEventRecorder({ api, instance, onError: (error) => log({ level: 'warn', msg: error.message }) }),
+    sampleOf: (namespace, podName) => sampler.sampleOf(namespace, podName),
+  });
+  // A replica that does not lead drops its keys (one that lost leadership may have some queued).
+  const reconcile = async (key: string): Promise<ReconcileResult> => (leading ? await reconcileAsLeader(key) : { kind: 'ok' });
+  // A new leader samples once before it reconciles, so its first status writes carry samples (no Ready flip to
+  // "not sampled yet" on every restart or handover); a round that takes longer is not waited for past this bound.
+  const firstRoundWaitMs = 3 * (options.sampleTimeoutMs ?? 1000);
+  let term = 0;
+  const leaderElector = election === false ? undefined : createLeaderElector({
+    api,
+    ...election,
+    log,
+    onStartedLeading: () => {
+      const thisTerm = ++term;
+      sampler.start();
+      void sampler.waitForFirstRound(firstRoundWaitMs).then(() => {
+        if (term !== thisTerm) return;
+        leading = true;
+        for (const deployment of informers.deployments.list()) queue.add(objectKey(deployment.metadata.namespace, deployment.metadata.name));
+      });
+    },
+    onStoppedLeading: () => {
+      term += 1;
+      leading = false;
+      void sampler.stop();
+    },
   });
 
   const exposure = options.webhook;
@@ -111,13 +177,22 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   informers.start();
   try {
     await informers.waitForSync(options.syncTimeoutMs ?? 30_000);
-    // The first list queued every Deployment already (as "added" events).
-    queue.start(reconcile);
-    // Registered only once the caches can answer admissions.
-    await certificates.ensure();
+    if (leaderElector === undefined) {
+      sampler.start();
+      // Registered only once the caches can answer admissions.
+      await certificates.ensure();
+      // The first list queued every Deployment already (as "added" events); they are reconciled with samples.
+      await sampler.waitForFirstRound(firstRoundWaitMs);
+      queue.start(reconcile);
+    } else {
+      // Keys are only queued while leading; the leader enqueues every Deployment once it has sampled.
+      queue.start(reconcile);
+      await certificates.ensure();
+      leaderElector.start();
+    }
     certificates.start();
   } catch (error) {
-    await Promise.all([informers.stop(), queue.shutDown(), certificates.stop(), webhook.close()]);
+    await Promise.all([informers.stop(), queue.shutDown(), certificates.stop(), webhook.close(), sampler.stop()]);
     api.close();
     throw error;
   }
@@ -136,15 +211,24 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     if (outcome.kind === 'failed') log({ level: 'error', msg: 'admission failed; pod admitted unchanged', error: String(outcome.error), durationMs });
   }
 
+  /** stop() is idempotent: a second call waits for the first. */
+  let stopping: Promise<void> | undefined;
   return {
-    informers, queue, webhook, certificates, counters,
+    informers, queue, webhook, certificates, counters, sampler, leaderElector,
+    isLeader: () => leading,
     isReady: () => informers.hasSynced() && certificates.hasCertificate,
-    stop: async () => {
-      await certificates.stop();
-      await queue.shutDown();
-      await informers.stop();
-      await webhook.close();
-      api.close();
+    stop: () => {
+      stopping ??= (async () => {
+        // Released first, so another replica takes over at once.
+        await leaderElector?.stop();
+        await sampler.stop();
+        await certificates.stop();
+        await queue.shutDown();
+        await informers.stop();
+        await webhook.close();
+        api.close();
+      })();
+      return stopping;
     },
   };
 }

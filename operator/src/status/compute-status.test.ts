@@ -155,3 +155,13 @@ test('the input pod list is not reordered', () => {
   computeStatus(inputs({ pods }));
   assert.deepEqual(pods.map((pod) => pod.name), ['z', 'a']);
 });
+
+test('users: the distinct union across replicas when the gateways share Redis, the per-pod sum otherwise', () => {
+  const shared = (name: string, users: number, sharedUsers: number): PodObservation =>
+    ({ name, injected: true, injectedHash: HASH, sample: { kind: 'stats', connections: 2, users, configHash: HASH, sharedUsers } });
+  // alice on both pods, bob on one: 3 per-pod users, 2 distinct; a lagging replica still reports 1.
+  const status = computeStatus(inputs({ pods: [shared('chat-a', 2, 2), shared('chat-b', 1, 1)] }));
+  assert.equal(status.users, 2);
+  assert.deepEqual(status.pods.map((pod) => pod.users), [2, 1]);
+  assert.equal(computeStatus(inputs({ pods: [readyPod('chat-a', 2, 2), readyPod('chat-b', 2, 1)] })).users, 3);
+});

@@ -52,7 +52,7 @@ export function computeStatus(inputs: StatusInputs): GatewayStatus {
     readyText: `${ready.length}/${replicas}`,
     outdatedReplicas,
     connections: sum(ready.map((pod) => pod.connections ?? 0)),
-    users: sum(ready.map((pod) => pod.users ?? 0)),
+    users: countUsers(inputs.pods, ready),
     pods,
     lastSampleTime: now,
     conditions: buildConditions(desired, inputs.previous?.conditions, { generation: inputs.generation, now }),
@@ -118,6 +118,16 @@ function injectedCondition(pods: PodGatewayStatus[], injectedCount: number): Des
 function listNames(names: string[]): string {
   const shown = names.slice(0, NAMES_SHOWN).join(', ');
   return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
+}
+
+/**
+ * Distinct users (SPEC B2): with a shared Redis backplane every replica reports the union across replicas, so the
+ * largest of those views counts (a replica whose heartbeat lags may see fewer); without one, users are per pod: the sum.
+ */
+function countUsers(observations: PodObservation[], ready: PodGatewayStatus[]): number {
+  const shared = observations.flatMap((pod) => (pod.injected && pod.sample?.kind === 'stats' && pod.sample.sharedUsers !== undefined ? [pod.sample.sharedUsers] : []));
+  if (shared.length > 0) return Math.max(...shared);
+  return sum(ready.map((pod) => pod.users ?? 0));
 }
 
 function sum(values: number[]): number {

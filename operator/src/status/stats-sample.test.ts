@@ -17,3 +17,13 @@ test('wrong bodies are errors that name the field', () => {
   assert.ok(notObject.kind === 'error');
   assert.match(notObject.message, /^unexpected \/stats answer: body: /);
 });
+
+test('with the Redis backplane connected, its distinct user count across replicas is kept as sharedUsers', () => {
+  const body = { connections: 3, users: 2, configHash: 'abc', backplane: { connected: true, replicas: 2, users: 4, connections: 7 } };
+  assert.deepEqual(parseStatsBody(body), { kind: 'stats', connections: 3, users: 2, configHash: 'abc', sharedUsers: 4 });
+  // A disconnected backplane's view may be stale: the per-pod count is used instead.
+  assert.deepEqual(parseStatsBody({ ...body, backplane: { ...body.backplane, connected: false } }), { kind: 'stats', connections: 3, users: 2, configHash: 'abc' });
+  const wrong = parseStatsBody({ ...body, backplane: { connected: true, users: 'x' } });
+  assert.ok(wrong.kind === 'error');
+  assert.match(wrong.message, /^unexpected \/stats answer: backplane\.users: /);
+});

@@ -1,0 +1,75 @@
+// Test support for status sampling and leader election: a local cluster whose node agent runs the real gateway
+// (image ghcr.io/tapr-ws/ws-gateway) and an idle app container, the CRD applied, and operators started against it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
+import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
+import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
+import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
+import { applyCrd, createNamespace, OPERATOR_NAMESPACE } from './operator-env.ts';
+
+/** An app container that runs and stays idle (the cluster's env-printer fixture without PORT): ready once running. */
+export const IDLE_APP_IMAGE = 'example/idle-app:1';
+const IDLE_APP_ENTRY = join(import.meta.dirname, '..', 'cluster', 'fixtures', 'env-printer.ts');
+
+export interface SamplingCluster {
+  cluster: Cluster;
+  kc: KubeConfig;
+  api: ApiClient;
+  settings: GatewaySettings;
+  /** Starts an operator against this cluster (stopped by stop() unless already stopped). */
+  startOperator(overrides?: Partial<OperatorOptions>): Promise<RunningOperator & { logs: Record<string, unknown>[] }>;
+  stop(): Promise<void>;
+}
+
+export async function startSamplingCluster(): Promise<SamplingCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'tapr-sampling-'));
+  const cluster = await startCluster({
+    dir,
+    onControllerError: () => {},
+    images: { [IDLE_APP_IMAGE]: { command: [process.execPath, IDLE_APP_ENTRY] } },
+    restartBackoffMs: { base: 200, max: 1000 },
+  });
+  const kc = new KubeConfig();
+  kc.loadFromString(cluster.kubeconfig);
+  const api = createApiClient(kc);
+  const operators: RunningOperator[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const operator of operators) await operator.stop();
+    api.close();
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await applyCrd(api);
+    await createNamespace(api, OPERATOR_NAMESPACE);
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  const parsed = parseGatewaySettings({ image: 'ghcr.io/tapr-ws/ws-gateway:test' });
+  if (!parsed.ok) throw new Error(parsed.error);
+  const settings = parsed.settings;
+  return {
+    cluster, kc, api, settings,
+    startOperator: async (overrides = {}) => {
+      const logs: Record<string, unknown>[] = [];
+      const operator = await startOperator({
+        kubeconfig: kc,
+        namespace: OPERATOR_NAMESPACE,
+        settings,
+        nativeSidecars: true,
+        webhook: { kind: 'url', host: '127.0.0.1', port: 0 },
+        informerBackoff: { initialMs: 100, maxMs: 1000 },
+        queue: { baseDelayMs: 20, maxDelayMs: 1000 },
+        log: (entry) => logs.push(entry),
+        ...overrides,
+      });
+      operators.push(operator);
+      return Object.assign(operator, { logs });
+    },
+    stop: cleanUp,
+  };
+}
