@@ -1,0 +1,118 @@
+// The operator's configuration: defaults, flags over env, errors naming the flag or variable, native sidecar mode,
+// and the README table listing every option.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { decideNativeSidecars, DEFAULT_GATEWAY_IMAGE, listOptions, parseOperatorConfig, type OperatorConfig } from './config.ts';
+
+function ok(argv: string[], env: Record<string, string> = {}): OperatorConfig {
+  const result = parseOperatorConfig(argv, env);
+  if (!result.ok) throw new Error(result.error);
+  return result.config;
+}
+
+function error(argv: string[], env: Record<string, string> = {}): string {
+  const result = parseOperatorConfig(argv, env);
+  assert.equal(result.ok, false, 'expected an error');
+  return result.ok ? '' : result.error;
+}
+
+test('defaults: out of cluster webhook on 127.0.0.1:9443, health on 8080, 10 s status interval, auto native sidecars', () => {
+  const config = ok([]);
+  assert.equal(config.kubeconfigPath, undefined);
+  assert.equal(config.namespace, 'tapr-system');
+  assert.deepEqual(config.settings, {
+    image: DEFAULT_GATEWAY_IMAGE, runAsUser: 65532, resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } }, env: {},
+  });
+  assert.equal(config.redis, undefined);
+  assert.equal(config.statusIntervalMs, 10_000);
+  assert.equal(config.nativeSidecars, 'auto');
+  assert.equal(config.restartOutdated, false);
+  assert.equal(config.logLevel, 'info');
+  assert.deepEqual(config.leaderElection, { leaseName: 'tapr-ws-operator', leaseDurationSeconds: 15 });
+  assert.deepEqual(config.webhook, { kind: 'url', host: '127.0.0.1', port: 9443 });
+  assert.deepEqual(config.health, { host: '0.0.0.0', port: 8080 });
+});
+
+test('flags win over env; POD_NAMESPACE is the fallback for the namespace', () => {
+  assert.equal(ok([], { POD_NAMESPACE: 'from-pod' }).namespace, 'from-pod');
+  assert.equal(ok([], { POD_NAMESPACE: 'from-pod', OPERATOR_NAMESPACE: 'from-env' }).namespace, 'from-env');
+  assert.equal(ok(['--namespace', 'from-flag'], { OPERATOR_NAMESPACE: 'from-env' }).namespace, 'from-flag');
+  assert.equal(ok(['--log-level=warn'], { OPERATOR_LOG_LEVEL: 'debug' }).logLevel, 'warn');
+  assert.equal(ok([], { KUBECONFIG: '/tmp/kc' }).kubeconfigPath, '/tmp/kc');
+});
+
+test('gateway settings: image, resources (none unsets), env defaults from repeated flags or a JSON variable, runAsUser', () => {
+  const config = ok([
+    '--gateway-image', 'reg/gw:2', '--gateway-cpu-request', '100m', '--gateway-cpu-limit', '1', '--gateway-memory-limit', 'none',
+    '--gateway-env', 'WS_REQUIRE_USER=true', '--gateway-env', 'WS_ALLOWED_ORIGINS=https://a,https://b', '--gateway-run-as-user', '1000',
+  ]);
+  assert.equal(config.settings.image, 'reg/gw:2');
+  assert.equal(config.settings.runAsUser, 1000);
+  assert.deepEqual(config.settings.resources, { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1' } });
+  assert.deepEqual(config.settings.env, { WS_REQUIRE_USER: 'true', WS_ALLOWED_ORIGINS: 'https://a,https://b' });
+  assert.deepEqual(ok([], { OPERATOR_GATEWAY_ENV: '{"WS_OPEN_MODE":"authorize"}' }).settings.env, { WS_OPEN_MODE: 'authorize' });
+});
+
+test('Redis from a Secret: name, key (default url), prefix, and whether pods reference the Secret', () => {
+  assert.deepEqual(ok(['--redis-secret', 'redis-url']).redis, { secretName: 'redis-url', secretKey: 'url', prefix: 'tapr:ws', secretInPods: false });
+  assert.deepEqual(ok([], { OPERATOR_REDIS_SECRET: 'r', OPERATOR_REDIS_SECRET_KEY: 'u', OPERATOR_REDIS_PREFIX: 'p', OPERATOR_REDIS_SECRET_IN_PODS: 'on' }).redis, {
+    secretName: 'r', secretKey: 'u', prefix: 'p', secretInPods: true,
+  });
+});
+
+test('durations, webhook exposure through a Service, and the on/off switches', () => {
+  assert.equal(ok(['--status-interval', '500ms']).statusIntervalMs, 500);
+  assert.equal(ok(['--status-interval', '2m']).statusIntervalMs, 120_000);
+  assert.equal(ok(['--status-interval', '3']).statusIntervalMs, 3000);
+  assert.deepEqual(ok(['--webhook-service', 'tapr-ws-webhook', '--webhook-port', '9443']).webhook, {
+    kind: 'service', host: '0.0.0.0', port: 9443, serviceName: 'tapr-ws-webhook', servicePort: 443,
+  });
+  assert.equal(ok(['--restart-outdated', 'on']).restartOutdated, true);
+  assert.equal(ok(['--native-sidecars', 'off']).nativeSidecars, 'off');
+  assert.equal(ok(['--leader-election', 'off']).leaderElection, undefined);
+  assert.deepEqual(ok(['--lease-name', 'other', '--lease-duration', '4.5s']).leaderElection, { leaseName: 'other', leaseDurationSeconds: 5 });
+  assert.match(error(['--lease-duration', '500ms']), /^--lease-duration="500ms" is invalid: expected at least 1s/);
+});
+
+test('errors name the flag or variable, the value, and what is allowed', () => {
+  assert.equal(error(['--webhook-port', '70000']), '--webhook-port="70000" is invalid: expected an integer from 0 to 65535');
+  assert.equal(error([], { OPERATOR_HEALTH_PORT: 'x' }), 'OPERATOR_HEALTH_PORT="x" is invalid: expected an integer from 0 to 65535');
+  assert.equal(error(['--native-sidecars', 'yes']), '--native-sidecars="yes" is invalid: expected auto, on or off');
+  assert.equal(error(['--restart-outdated', 'true']), '--restart-outdated="true" is invalid: expected on or off');
+  assert.equal(error(['--status-interval', '10 s']), '--status-interval="10 s" is invalid: expected a duration such as 500ms, 10s or 1m');
+  assert.equal(error(['--status-interval', '10ms']), '--status-interval="10ms" is invalid: expected at least 100ms');
+  assert.equal(error(['--bogus', 'x']), 'unknown flag --bogus (every option is listed in operator/README.md)');
+  assert.equal(error(['--namespace']), '--namespace needs a value');
+  assert.match(error(['--gateway-memory-request', 'lots']), /^--gateway-memory-request="lots" is invalid: expected a resource quantity/);
+  assert.equal(error(['--gateway-cpu-request', '2', '--gateway-cpu-limit', '1']), '--gateway-cpu-request="2" is invalid: 2 is above the limit 1');
+  assert.equal(error(['--gateway-env', 'WS_PORT=1']), '--gateway-env is invalid: WS_PORT is set by the operator; remove it from the defaults');
+  assert.equal(error(['--gateway-env', 'WS_NOPE=1']), '--gateway-env is invalid: WS_NOPE is not a gateway variable (SPEC A1)');
+  assert.match(error(['--gateway-env', 'WS_OPEN_MODE=maybe']), /^--gateway-env is invalid: WS_OPEN_MODE="maybe" is invalid: expected notify or authorize/);
+  assert.match(error([], { OPERATOR_GATEWAY_ENV: 'WS_REQUIRE_USER=true' }), /^OPERATOR_GATEWAY_ENV is invalid: expected a JSON object of strings/);
+  assert.match(error(['--namespace', 'Bad_NS']), /^--namespace="Bad_NS" is invalid: expected a lowercase DNS name/);
+});
+
+test('not implemented yet: cert-manager webhook mode and a namespace list are refused with a clear message', () => {
+  assert.match(error(['--webhook-mode', 'cert-manager']), /^--webhook-mode="cert-manager" is invalid: cert-manager is not implemented yet/);
+  assert.match(error(['--webhook-mode', 'manual']), /expected self-managed or cert-manager/);
+  assert.match(error([], { OPERATOR_WATCH_NAMESPACES: 'a,b' }), /^OPERATOR_WATCH_NAMESPACES="a,b" is invalid: only "all" is supported yet/);
+  assert.equal(ok(['--watch-namespaces', 'all']).watchNamespaces, 'all');
+});
+
+test('native sidecars: auto means on from Kubernetes 1.29', () => {
+  assert.equal(decideNativeSidecars('auto', { major: '1', minor: '29' }), true);
+  assert.equal(decideNativeSidecars('auto', { major: '1', minor: '28' }), false);
+  assert.equal(decideNativeSidecars('auto', { major: '2', minor: '0' }), true);
+  assert.equal(decideNativeSidecars('auto', { major: '', minor: '' }), false);
+  assert.equal(decideNativeSidecars('on', { major: '1', minor: '20' }), true);
+  assert.equal(decideNativeSidecars('off', { major: '1', minor: '32' }), false);
+});
+
+test('the README table documents every flag and variable', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  for (const option of listOptions()) {
+    assert.ok(readme.includes(`\`--${option.flag}\``), `--${option.flag} in operator/README.md`);
+    for (const name of option.env) assert.ok(readme.includes(`\`${name}\``), `${name} in operator/README.md`);
+  }
+});
