@@ -5,7 +5,7 @@ import { formatTimestamp, metaOf, type OwnerReference } from '../api/object-meta
 import { deepClone, deepEqual, isJsonObject, type JsonObject } from '../patch/json-value.ts';
 import type { StoreEvent } from '../store/store.ts';
 import type { ResourceType } from '../resources/resource-type.ts';
-import { StoreController } from './store-controller.ts';
+import { KeyedController } from './store-controller.ts';
 import { deploymentStatus, podTemplateHash, rollingStep, type RsStatusView } from './workload-logic.ts';
 
 export const HASH_LABEL = 'pod-template-hash';
@@ -27,9 +27,7 @@ function specOf(obj: JsonObject): JsonObject {
   return isJsonObject(obj.spec) ? obj.spec : {};
 }
 
-export class DeploymentController extends StoreController {
-  private readonly pending = new Set<string>();
-
+export class DeploymentController extends KeyedController {
   private get deployments(): ResourceType {
     return this.service.registry.find('apps', 'v1', 'deployments')!;
   }
@@ -58,17 +56,7 @@ export class DeploymentController extends StoreController {
     }
   }
 
-  private enqueue(namespace: string, name: string): void {
-    const key = `${namespace}/${name}`;
-    if (this.pending.has(key)) return;
-    this.pending.add(key);
-    this.queue.push(async () => {
-      this.pending.delete(key);
-      await this.reconcile(namespace, name);
-    });
-  }
-
-  private async reconcile(namespace: string, name: string): Promise<void> {
+  protected async reconcile(namespace: string, name: string): Promise<void> {
     const d = this.service.store.get(this.deployments.storageKey, namespace, name);
     if (d === undefined || metaOf(d).deletionTimestamp !== undefined) return;
     const dm = metaOf(d);

@@ -5,12 +5,10 @@ import { metaOf } from '../api/object-meta.ts';
 import { deepEqual, isJsonObject, type JsonObject } from '../patch/json-value.ts';
 import type { StoreEvent } from '../store/store.ts';
 import type { ResourceType } from '../resources/resource-type.ts';
-import { StoreController } from './store-controller.ts';
+import { KeyedController } from './store-controller.ts';
 import { buildEndpointSubsets } from './endpoints-logic.ts';
 
-export class EndpointsController extends StoreController {
-  private readonly pending = new Set<string>();
-
+export class EndpointsController extends KeyedController {
   private type(resource: string): ResourceType {
     return this.service.registry.find('', 'v1', resource)!;
   }
@@ -28,17 +26,7 @@ export class EndpointsController extends StoreController {
     }
   }
 
-  private enqueue(namespace: string, name: string): void {
-    const key = `${namespace}/${name}`;
-    if (this.pending.has(key)) return;
-    this.pending.add(key);
-    this.queue.push(async () => {
-      this.pending.delete(key);
-      await this.reconcile(namespace, name);
-    });
-  }
-
-  private async reconcile(namespace: string, name: string): Promise<void> {
+  protected async reconcile(namespace: string, name: string): Promise<void> {
     const svc = this.service.store.get('/services', namespace, name);
     const existing = this.service.store.get('/endpoints', namespace, name);
     const type = this.type('endpoints');

@@ -5,7 +5,7 @@ import { metaOf } from '../api/object-meta.ts';
 import { deepClone, deepEqual, isJsonObject, type JsonObject } from '../patch/json-value.ts';
 import type { StoreEvent } from '../store/store.ts';
 import type { ResourceType } from '../resources/resource-type.ts';
-import { StoreController } from './store-controller.ts';
+import { KeyedController } from './store-controller.ts';
 import { controllerOf } from './deployment-controller.ts';
 import { podIsReady, scaleDownOrder } from './workload-logic.ts';
 
@@ -13,9 +13,7 @@ function num(v: unknown, fallback = 0): number {
   return typeof v === 'number' ? v : fallback;
 }
 
-export class ReplicaSetController extends StoreController {
-  private readonly pending = new Set<string>();
-
+export class ReplicaSetController extends KeyedController {
   private get replicaSets(): ResourceType {
     return this.service.registry.find('apps', 'v1', 'replicasets')!;
   }
@@ -38,22 +36,12 @@ export class ReplicaSetController extends StoreController {
     }
   }
 
-  private enqueue(namespace: string, name: string): void {
-    const key = `${namespace}/${name}`;
-    if (this.pending.has(key)) return;
-    this.pending.add(key);
-    this.queue.push(async () => {
-      this.pending.delete(key);
-      await this.reconcile(namespace, name);
-    });
-  }
-
   private ownedPods(rs: JsonObject): JsonObject[] {
     const uid = metaOf(rs).uid;
     return this.service.store.list('/pods', metaOf(rs).namespace).filter((p) => controllerOf(p, 'ReplicaSet')?.uid === uid);
   }
 
-  private async reconcile(namespace: string, name: string): Promise<void> {
+  protected async reconcile(namespace: string, name: string): Promise<void> {
     const rs = this.service.store.get(this.replicaSets.storageKey, namespace, name);
     if (rs === undefined || metaOf(rs).deletionTimestamp !== undefined) return;
     const spec = isJsonObject(rs.spec) ? rs.spec : {};

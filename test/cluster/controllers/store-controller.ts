@@ -36,3 +36,20 @@ export abstract class StoreController {
 
   protected abstract onEvent(event: StoreEvent): void;
 }
+
+/** A controller that reconciles objects by namespace/name, each queued at most once until it runs. */
+export abstract class KeyedController extends StoreController {
+  private readonly pending = new Set<string>();
+
+  protected enqueue(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    if (this.pending.has(key)) return;
+    this.pending.add(key);
+    this.queue.push(async () => {
+      this.pending.delete(key);
+      await this.reconcile(namespace, name);
+    });
+  }
+
+  protected abstract reconcile(namespace: string, name: string): Promise<void>;
+}
