@@ -36,6 +36,21 @@ export async function applyCrd(api: ApiClient): Promise<void> {
   await api.request({ method: 'POST', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body: crd });
 }
 
+/** The options every test operator runs with: a webhook URL to itself, fast backoffs, logs kept in memory. */
+export function testOperatorOptions(kc: KubeConfig, settings: GatewaySettings, logs: Record<string, unknown>[], overrides: Partial<OperatorOptions> = {}): OperatorOptions {
+  return {
+    kubeconfig: kc,
+    namespace: OPERATOR_NAMESPACE,
+    settings,
+    nativeSidecars: true,
+    webhook: { kind: 'url', host: '127.0.0.1', port: 0 },
+    informerBackoff: { initialMs: 100, maxMs: 1000 },
+    queue: { baseDelayMs: 20, maxDelayMs: 1000 },
+    log: (entry) => logs.push(entry),
+    ...overrides,
+  };
+}
+
 export async function startOperatorEnv(overrides: Partial<OperatorOptions> = {}): Promise<OperatorEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'tapr-operator-'));
   const cluster = await startCluster({ dir, onControllerError: () => {} });
@@ -47,17 +62,7 @@ export async function startOperatorEnv(overrides: Partial<OperatorOptions> = {})
     await applyCrd(api);
     await createNamespace(api, OPERATOR_NAMESPACE);
     const settings = testSettings();
-    const operator = await startOperator({
-      kubeconfig: kc,
-      namespace: OPERATOR_NAMESPACE,
-      settings,
-      nativeSidecars: true,
-      webhook: { kind: 'url', host: '127.0.0.1', port: 0 },
-      informerBackoff: { initialMs: 100, maxMs: 1000 },
-      queue: { baseDelayMs: 20, maxDelayMs: 1000 },
-      log: (entry) => logs.push(entry),
-      ...overrides,
-    });
+    const operator = await startOperator(testOperatorOptions(kc, settings, logs, overrides));
     return {
       cluster, kc, api, operator, settings, logs,
       stop: async () => {

@@ -8,7 +8,7 @@ import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
 import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
-import { applyCrd, createNamespace, OPERATOR_NAMESPACE } from './operator-env.ts';
+import { applyCrd, createNamespace, OPERATOR_NAMESPACE, testOperatorOptions } from './operator-env.ts';
 
 /** An app container that runs and stays idle (the cluster's env-printer fixture without PORT): ready once running. */
 export const IDLE_APP_IMAGE = 'example/idle-app:1';
@@ -56,17 +56,7 @@ export async function startSamplingCluster(): Promise<SamplingCluster> {
     cluster, kc, api, settings,
     startOperator: async (overrides = {}) => {
       const logs: Record<string, unknown>[] = [];
-      const operator = await startOperator({
-        kubeconfig: kc,
-        namespace: OPERATOR_NAMESPACE,
-        settings,
-        nativeSidecars: true,
-        webhook: { kind: 'url', host: '127.0.0.1', port: 0 },
-        informerBackoff: { initialMs: 100, maxMs: 1000 },
-        queue: { baseDelayMs: 20, maxDelayMs: 1000 },
-        log: (entry) => logs.push(entry),
-        ...overrides,
-      });
+      const operator = await startOperator(testOperatorOptions(kc, settings, logs, overrides));
       operators.push(operator);
       return Object.assign(operator, { logs });
     },
