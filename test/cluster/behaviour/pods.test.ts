@@ -3,6 +3,8 @@
 // restarts, restartPolicy, and an image missing from the image map.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CoreV1Api, KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { clusterUnderTest, eventually, expectStatus } from './support/cluster-under-test.ts';
@@ -194,3 +196,34 @@ test('an image that is not in the image map leaves the container Waiting with a 
   await core.deleteNamespacedPod({ name: 'ghost', namespace });
   await eventually(async () => ((await core.readNamespacedPod({ name: 'ghost', namespace }).then(() => false, () => true)) ? true : undefined));
 });
+
+test('pods deleted at once while their containers start leave no process behind', async (t) => {
+  const { kc, namespace, faults } = await clusterUnderTest(t, { images: fixtureImages });
+  if (faults === undefined) return t.skip('runs fixture processes on the local node agent');
+  const core = kc.makeApiClient(CoreV1Api);
+  // A marker in the container's arguments finds its processes, whatever the node agent still tracks.
+  const marker = `leak-check-${randomUUID()}`;
+  const names = Array.from({ length: 20 }, (_, i) => `brief-${i}`);
+  await Promise.all(names.map(async (name) => {
+    // The shape of an injected pod: a native sidecar that starts first, then the app.
+    await core.createNamespacedPod({ namespace, body: pod(name, {
+      initContainers: [container('sidecar', { RUN_MS: '60000' }, { args: [marker], restartPolicy: 'Always' })],
+      containers: [container('app', { RUN_MS: '60000' }, { args: [marker] })],
+    }) });
+    await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
+  }));
+  await eventually(async () => ((await core.listNamespacedPod({ namespace })).items.length === 0 ? true : undefined));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const leaked = await processesMatching(marker);
+  assert.deepEqual(leaked, [], 'no container process outlives its pod');
+});
+
+/** PIDs of processes whose command line contains `text` (pgrep exits 1 when there are none). */
+function processesMatching(text: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile('pgrep', ['-f', text], (error, stdout) => {
+      if (error && error.code !== 1) reject(new Error('pgrep failed', { cause: error }));
+      else resolve(stdout.split('\n').filter((line) => line.trim() !== ''));
+    });
+  });
+}

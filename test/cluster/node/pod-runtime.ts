@@ -205,6 +205,9 @@ export class PodRuntime {
       const specArgs = Array.isArray(c.spec.args) ? c.spec.args.map(String).map(expand) : undefined;
       const command = specCommand ?? entry.command.map((s) => substitute(s, vars));
       const args = specArgs ?? (specCommand === undefined ? (entry.args ?? []).map((s) => substitute(s, vars)) : []);
+      // The pod may have been deleted while its kubeconfig was being made: a process started now would belong to
+      // a runtime that was already killed and untracked, and would outlive the pod and the cluster.
+      if (this.stopping) return false;
       this.spawnProcess(c, [...command, ...args], processEnv, entry.workingDir ?? (typeof c.spec.workingDir === 'string' ? c.spec.workingDir : undefined));
       return true;
     }
