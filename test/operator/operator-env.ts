@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
-import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
+import { startCluster, type Cluster, type StartClusterOptions } from '../cluster/start-cluster.ts';
 import { createApiClient, isApiError, type ApiClient } from '../../operator/src/kube/api-client.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
@@ -51,33 +51,54 @@ export function testOperatorOptions(kc: KubeConfig, settings: GatewaySettings, l
   };
 }
 
-export async function startOperatorEnv(overrides: Partial<OperatorOptions> = {}): Promise<OperatorEnv> {
+export interface TestCluster {
+  cluster: Cluster;
+  kc: KubeConfig;
+  api: ApiClient;
+  /** Stops the cluster and removes its state directory. */
+  stop: () => Promise<void>;
+}
+
+/** A local cluster with the WebSocketGateway CRD applied and the operator's namespace created. */
+export async function startTestCluster(options: Partial<StartClusterOptions> = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tapr-operator-'));
-  const cluster = await startCluster({ dir, onControllerError: () => {} });
+  const cluster = await startCluster({ dir, onControllerError: () => {}, ...options });
   const kc = new KubeConfig();
   kc.loadFromString(cluster.kubeconfig);
   const api = createApiClient(kc);
-  const logs: Record<string, unknown>[] = [];
-  try {
-    await applyCrd(api);
-    await createNamespace(api, OPERATOR_NAMESPACE);
-    const settings = testSettings();
-    const operator = await startOperator(testOperatorOptions(kc, settings, logs, overrides));
-    return {
-      cluster, kc, api, operator, settings, logs,
-      stop: async () => {
-        await operator.stop();
-        api.close();
-        await cluster.stop();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
+  const stop = async (): Promise<void> => {
     api.close();
     await cluster.stop();
     await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await applyCrd(api);
+    await createNamespace(api, OPERATOR_NAMESPACE);
+  } catch (error) {
+    await stop();
     throw error;
   }
+  return { cluster, kc, api, stop };
+}
+
+export async function startOperatorEnv(overrides: Partial<OperatorOptions> = {}): Promise<OperatorEnv> {
+  const { cluster, kc, api, stop: stopCluster } = await startTestCluster();
+  const logs: Record<string, unknown>[] = [];
+  const settings = testSettings();
+  let operator: RunningOperator;
+  try {
+    operator = await startOperator(testOperatorOptions(kc, settings, logs, overrides));
+  } catch (error) {
+    await stopCluster();
+    throw error;
+  }
+  return {
+    cluster, kc, api, operator, settings, logs,
+    stop: async () => {
+      await operator.stop();
+      await stopCluster();
+    },
+  };
 }
 
 export async function createNamespace(api: ApiClient, name: string): Promise<void> {

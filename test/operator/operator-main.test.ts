@@ -4,17 +4,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
-import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
+import type { Cluster } from '../cluster/start-cluster.ts';
+import type { ApiClient } from '../../operator/src/kube/api-client.ts';
 import {
-  applyCrd, condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE,
-  uniqueName, type GatewayObject,
+  condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE,
+  startTestCluster, uniqueName, type GatewayObject, type TestCluster,
 } from './operator-env.ts';
 
 const operatorMain = fileURLToPath(new URL('../../operator/src/main.ts', import.meta.url));
@@ -43,20 +39,15 @@ function spawnOperator(args: string[], env: Record<string, string> = {}): Operat
   return { child, logs, stderr: () => stderr, exited };
 }
 
-let dir: string;
+let testCluster: TestCluster | undefined;
 let cluster: Cluster;
 let api: ApiClient;
 let operator: OperatorProcess;
 let healthUrl: string;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapr-operator-main-'));
-  cluster = await startCluster({ dir, onControllerError: () => {}, images: false });
-  const kc = new KubeConfig();
-  kc.loadFromString(cluster.kubeconfig);
-  api = createApiClient(kc);
-  await applyCrd(api);
-  await createNamespace(api, OPERATOR_NAMESPACE);
+  testCluster = await startTestCluster({ images: false });
+  ({ cluster, api } = testCluster);
   operator = spawnOperator([
     '--namespace', OPERATOR_NAMESPACE, '--gateway-image', 'tapr/ws-gateway:test',
     '--webhook-port', '0', '--health-host', '127.0.0.1', '--health-port', '0', '--log-level', 'debug',
@@ -73,9 +64,7 @@ after(async () => {
     operator.child.kill('SIGKILL');
     await operator.exited;
   }
-  api?.close();
-  await cluster?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await testCluster?.stop();
 });
 
 async function metricsText(): Promise<string> {

@@ -1,14 +1,12 @@
 // Test support for status sampling and leader election: a local cluster whose node agent runs the real gateway
 // (image ghcr.io/tapr-ws/ws-gateway) and an idle app container, the CRD applied, and operators started against it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
-import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster } from '../cluster/start-cluster.ts';
+import type { ApiClient } from '../../operator/src/kube/api-client.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
-import { applyCrd, createNamespace, OPERATOR_NAMESPACE, testOperatorOptions } from './operator-env.ts';
+import { startTestCluster, testOperatorOptions } from './operator-env.ts';
 
 /** An app container that runs and stays idle (the cluster's env-printer fixture without PORT): ready once running. */
 export const IDLE_APP_IMAGE = 'example/idle-app:1';
@@ -25,30 +23,11 @@ export interface SamplingCluster {
 }
 
 export async function startSamplingCluster(): Promise<SamplingCluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'tapr-sampling-'));
-  const cluster = await startCluster({
-    dir,
-    onControllerError: () => {},
+  const { cluster, kc, api, stop: stopCluster } = await startTestCluster({
     images: { [IDLE_APP_IMAGE]: { command: [process.execPath, IDLE_APP_ENTRY] } },
     restartBackoffMs: { base: 200, max: 1000 },
   });
-  const kc = new KubeConfig();
-  kc.loadFromString(cluster.kubeconfig);
-  const api = createApiClient(kc);
   const operators: RunningOperator[] = [];
-  const cleanUp = async (): Promise<void> => {
-    for (const operator of operators) await operator.stop();
-    api.close();
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    await applyCrd(api);
-    await createNamespace(api, OPERATOR_NAMESPACE);
-  } catch (error) {
-    await cleanUp();
-    throw error;
-  }
   const parsed = parseGatewaySettings({ image: 'ghcr.io/tapr-ws/ws-gateway:test' });
   if (!parsed.ok) throw new Error(parsed.error);
   const settings = parsed.settings;
@@ -60,6 +39,9 @@ export async function startSamplingCluster(): Promise<SamplingCluster> {
       operators.push(operator);
       return Object.assign(operator, { logs });
     },
-    stop: cleanUp,
+    stop: async () => {
+      for (const operator of operators) await operator.stop();
+      await stopCluster();
+    },
   };
 }
