@@ -124,48 +124,40 @@ export async function recordWatch(kc: KubeConfig, path: string, params: Record<s
   const events: WatchEvent[] = [];
   const waiters = new Set<() => void>();
   const notify = (): void => { for (const w of waiters) w(); };
+  /** Re-checks `outcome` now and on every watch event: true resolves, an Error rejects, undefined keeps waiting. */
+  const settleOnEvents = (outcome: () => true | Error | undefined, timeoutMs: number, timeoutMessage: () => string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        const result = outcome();
+        if (result === undefined) return;
+        cleanup();
+        if (result === true) resolve();
+        else reject(result);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(timeoutMessage()));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
   const rec: RecordingWatch = {
     events,
     ended: undefined,
-    waitFor: (predicate, timeoutMs = 10_000) => new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (predicate(events)) {
-          cleanup();
-          resolve();
-        } else if (rec.ended !== undefined && !predicate(events)) {
-          cleanup();
-          reject(new Error(`watch ended before the expected events; got ${JSON.stringify(events.map((e) => e.type))}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out waiting for watch events; got ${JSON.stringify(events.map((e) => [e.type, e.object.metadata?.name]))}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    }),
-    waitForEnd: (timeoutMs = 10_000) => new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (rec.ended !== undefined) {
-          cleanup();
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error('timed out waiting for the watch to end'));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    }),
+    waitFor: (predicate, timeoutMs = 10_000) => settleOnEvents(
+      () => {
+        if (predicate(events)) return true;
+        if (rec.ended !== undefined) return new Error(`watch ended before the expected events; got ${JSON.stringify(events.map((e) => e.type))}`);
+        return undefined;
+      },
+      timeoutMs,
+      () => `timed out waiting for watch events; got ${JSON.stringify(events.map((e) => [e.type, e.object.metadata?.name]))}`,
+    ),
+    waitForEnd: (timeoutMs = 10_000) => settleOnEvents(() => (rec.ended !== undefined ? true : undefined), timeoutMs, () => 'timed out waiting for the watch to end'),
     abort: () => controller.abort(),
   };
   const controller = await new Watch(kc).watch(path, params, (type, _obj, raw: WatchEvent) => {
