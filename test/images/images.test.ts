@@ -1,0 +1,75 @@
+// The container images (sidecar/Dockerfile, operator/Dockerfile): their final filesystems, rebuilt without Docker, run
+// the compiled code with production dependencies only, as a numeric non-root user on Node 24.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { assembleImage, compileForImages, REPO_ROOT, type ImageFilesystem } from './image-filesystem.ts';
+import { startGateway } from '../support/gateway-process.ts';
+import { startAppServer } from '../support/app-server.ts';
+import { connect } from '../support/ws-client.ts';
+
+const run = promisify(execFile);
+let buildOutput = '';
+const roots: string[] = [];
+
+before(async () => {
+  buildOutput = await compileForImages();
+});
+after(async () => {
+  await Promise.all([buildOutput, ...roots].filter((dir) => dir !== '').map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+const assembled = new Map<string, Promise<ImageFilesystem>>();
+/** Each image is assembled once (npm ci takes seconds) and shared by the tests that run it. */
+function image(dockerfile: string): Promise<ImageFilesystem> {
+  let fs = assembled.get(dockerfile);
+  if (fs === undefined) {
+    fs = assembleImage(dockerfile, buildOutput);
+    assembled.set(dockerfile, fs);
+    void fs.then((result) => roots.push(...result.tempDirs), () => {});
+  }
+  return fs;
+}
+
+for (const dockerfile of ['sidecar/Dockerfile', 'operator/Dockerfile']) {
+  test(`${dockerfile}: Node 24 base, numeric non-root user, exec-form entrypoint on compiled JavaScript`, async () => {
+    const fs = await image(dockerfile);
+    assert.match(fs.final.image, /^node:24[.-]/, 'the runtime image must be Node 24');
+    assert.match(fs.final.user ?? '', /^[1-9]\d*(:[1-9]\d*)?$/, 'runAsNonRoot needs a numeric non-zero USER');
+    assert.equal(fs.command[0], process.execPath, 'ENTRYPOINT must be exec form starting with node (node is PID 1 and gets SIGTERM)');
+    assert.match(fs.command[1] ?? '', /\.js$/, 'the image runs compiled JavaScript, not .ts');
+    const installed = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    for (const name of ['typescript', 'eslint', 'node']) {
+      assert.ok(installed.devDependencies[name] !== undefined);
+      await assert.rejects(readFile(join(fs.root, 'node_modules', name, 'package.json')), `devDependency ${name} must not be in the image`);
+    }
+  });
+}
+
+test('the gateway image serves a WebSocket client and drains on SIGTERM', async (t) => {
+  const fs = await image('sidecar/Dockerfile');
+  const app = await startAppServer();
+  t.after(() => app.close());
+  const gateway = await startGateway({ entry: join(fs.root, fs.command[1]!), env: { WS_URL: '/ws/message', WS_PORT: String(app.port) } });
+  t.after(() => gateway.stop());
+  const client = await connect(gateway.wsUrl, { headers: { 'X-Bfl-User': 'alice' } });
+  await app.waitFor((callback) => callback.body.action === 'open');
+  client.send('hello');
+  const message = await app.waitFor((callback) => callback.body.action === 'message');
+  assert.equal(message.body.user_name, 'alice');
+  assert.equal(await gateway.stop(), 0);
+  assert.equal((await client.closed).code, 1001);
+});
+
+test('the operator image loads all its code from production dependencies (a bad flag is reported, exit 2)', async () => {
+  const fs = await image('operator/Dockerfile');
+  const result = await run(fs.command[0]!, [...fs.command.slice(1), '--kubeconfig', '/nonexistent/kubeconfig'], { cwd: fs.root }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /\/nonexistent\/kubeconfig/);
+});
