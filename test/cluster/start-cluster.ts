@@ -197,6 +197,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
       for (const c of controllers) c.stop();
       await agent?.shutdown();
       faults.dropAllWatches();
+      webhooks.close();
       await http.close();
     },
   };

@@ -12,6 +12,7 @@ import type { AdmissionRequest, MutatingHook, ValidatingHook } from '../server/p
 import { buildAdmissionReview, buildCallFailedError, decideWebhookOutcome, WebhookCallError } from './admission-review.ts';
 import type { Webhook } from './webhook-configuration.ts';
 import { decideWebhookMatch, type MatchRequest } from './webhook-match.ts';
+import { Agent } from 'node:https';
 import { postAdmissionReview, type WebhookTarget } from './webhook-client.ts';
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -43,9 +44,16 @@ function badRequest(message: string): ApiError {
 
 export class WebhookAdmission {
   private readonly options: WebhookAdmissionOptions;
+  /** Connections to webhook servers are kept open between calls (the agent keys them by host, port, CA and name). */
+  private readonly agent = new Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 4, timeout: 30_000 });
 
   constructor(options: WebhookAdmissionOptions) {
     this.options = options;
+  }
+
+  /** Closes the kept-open connections (cluster stop). */
+  close(): void {
+    this.agent.destroy();
   }
 
   readonly mutating: MutatingHook = async (req) => {
@@ -138,7 +146,7 @@ export class WebhookAdmission {
     const ignore = webhook.failurePolicy === 'Ignore';
     try {
       const target = this.resolveTarget(webhook);
-      const call = this.options.call ?? postAdmissionReview;
+      const call = this.options.call ?? ((to: WebhookTarget, review: JsonObject) => postAdmissionReview(to, review, this.agent));
       const body = await call(target, review);
       const request = review.request as JsonObject;
       const outcome = decideWebhookOutcome(webhook.name, uid, body as JsonObject, request.object === null ? undefined : request.object as JsonObject, mutating);
