@@ -13,7 +13,7 @@ import { ApiService } from './server/api-service.ts';
 import type { ResourceType } from './resources/resource-type.ts';
 import { SYSTEM_MASTERS, type Pipeline, type UserInfo } from './server/pipeline.ts';
 import { AccessControl } from './auth/access-control.ts';
-import { buildBootstrapPolicy } from './auth/rbac.ts';
+import { buildBootstrapPolicy, type Attributes } from './auth/rbac.ts';
 import { WebhookAdmission } from './admission/webhook-admission.ts';
 import { ServiceAccountController } from './controllers/service-account-controller.ts';
 import { FaultState } from './server/faults.ts';
@@ -44,6 +44,8 @@ export interface StartClusterOptions {
    * `false` turns the node agent off (pods stay Pending and are deleted at once, as before).
    */
   images?: string | ImageMap | false;
+  /** Told about every request that RBAC refused: who, which verb, which resource (install tests name what is missing). */
+  onAuthorizationDenied?: (attrs: Attributes) => void;
   /** Container restart back-off (default 1 s doubling up to 60 s). */
   restartBackoffMs?: { base: number; max: number };
 }
@@ -94,7 +96,9 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN]]);
   const store = new Store({ maxHistory: options.maxHistory ?? 2000 });
   const registry = new ResourceRegistry(buildBuiltinTypes());
-  const access = new AccessControl({ store, adminTokens: tokens, signingKey: randomBytes(32) });
+  const access = new AccessControl({
+    store, adminTokens: tokens, signingKey: randomBytes(32), ...(options.onAuthorizationDenied === undefined ? {} : { onDenied: options.onAuthorizationDenied }),
+  });
   const pipeline: Pipeline = {
     authenticate: (token) => access.authenticate(token),
     authorize: (attrs) => access.authorize(attrs),

@@ -52,12 +52,18 @@ export class AccessControl {
   private readonly adminTokens: ReadonlyMap<string, UserInfo>;
   private readonly signingKey: Buffer;
   private readonly now: () => number;
+  private readonly onDenied: ((attrs: Attributes) => void) | undefined;
 
-  constructor(options: { store: Store; adminTokens: ReadonlyMap<string, UserInfo>; signingKey: Buffer; now?: () => number }) {
+  constructor(options: {
+    store: Store; adminTokens: ReadonlyMap<string, UserInfo>; signingKey: Buffer; now?: () => number;
+    /** Told about every request RBAC refused (tests that must name a missing permission). */
+    onDenied?: (attrs: Attributes) => void;
+  }) {
     this.store = options.store;
     this.adminTokens = options.adminTokens;
     this.signingKey = options.signingKey;
     this.now = options.now ?? Date.now;
+    this.onDenied = options.onDenied;
   }
 
   private readonly policy: PolicySource = {
@@ -106,14 +112,18 @@ export class AccessControl {
     if (a.subresource !== undefined) attrs.subresource = a.subresource;
     if (a.namespace !== undefined) attrs.namespace = a.namespace;
     if (a.name !== undefined) attrs.name = a.name;
-    const d = this.decide(attrs);
-    if (!d.allowed) throw buildForbiddenError(attrs, d.reason);
+    this.enforce(attrs);
   }
 
   authorizeNonResource(user: UserInfo, verb: string, path: string): void {
-    const attrs: Attributes = { kind: 'nonResource', user, verb, path };
+    this.enforce({ kind: 'nonResource', user, verb, path });
+  }
+
+  private enforce(attrs: Attributes): void {
     const d = this.decide(attrs);
-    if (!d.allowed) throw buildForbiddenError(attrs, d.reason);
+    if (d.allowed) return;
+    this.onDenied?.(attrs);
+    throw buildForbiddenError(attrs, d.reason);
   }
 
   /**

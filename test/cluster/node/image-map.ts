@@ -18,11 +18,17 @@ export interface ImageEntry {
 export type ImageMap = Record<string, ImageEntry>;
 
 export const GATEWAY_IMAGE = 'ghcr.io/tapr-ws/ws-gateway';
+export const OPERATOR_IMAGE = 'ghcr.io/tapr-ws/operator';
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
 export function defaultImageMap(): ImageMap {
   return {
     [GATEWAY_IMAGE]: { command: [process.execPath, resolve(REPO_ROOT, 'sidecar/src/main.ts')], env: { WS_GATEWAY_HOST: '${POD_IP}' } },
+    // Pods share the host's network here: each operator replica listens on its own pod IP, not 0.0.0.0.
+    [OPERATOR_IMAGE]: {
+      command: [process.execPath, resolve(REPO_ROOT, 'operator/src/main.ts')],
+      env: { OPERATOR_WEBHOOK_HOST: '${POD_IP}', OPERATOR_HEALTH_HOST: '${POD_IP}' },
+    },
   };
 }
 
