@@ -122,11 +122,12 @@ function listNames(names: string[]): string {
 
 /**
  * Distinct users (SPEC B2): with a shared Redis backplane every replica reports the union across replicas, so the
- * largest of those views counts (a replica whose heartbeat lags may see fewer); without one, users are per pod: the sum.
+ * largest of those views counts; the union is recounted once per heartbeat (5 s), so it may lag behind a pod's own
+ * users, which are a lower bound of it. Without a backplane, users are per pod: the sum.
  */
 function countUsers(observations: PodObservation[], ready: PodGatewayStatus[]): number {
   const shared = observations.flatMap((pod) => (pod.injected && pod.sample?.kind === 'stats' && pod.sample.sharedUsers !== undefined ? [pod.sample.sharedUsers] : []));
-  if (shared.length > 0) return Math.max(...shared);
+  if (shared.length > 0) return Math.max(...shared, ...ready.map((pod) => pod.users ?? 0));
   return sum(ready.map((pod) => pod.users ?? 0));
 }
 
