@@ -55,9 +55,10 @@ test('gateway settings: image, resources (none unsets), env defaults from repeat
 });
 
 test('Redis from a Secret: name, key (default url), prefix, and whether pods reference the Secret', () => {
-  assert.deepEqual(ok(['--redis-secret', 'redis-url']).redis, { secretName: 'redis-url', secretKey: 'url', prefix: 'tapr:ws', secretInPods: false });
-  assert.deepEqual(ok([], { OPERATOR_REDIS_SECRET: 'r', OPERATOR_REDIS_SECRET_KEY: 'u', OPERATOR_REDIS_PREFIX: 'p', OPERATOR_REDIS_SECRET_IN_PODS: 'on' }).redis, {
-    secretName: 'r', secretKey: 'u', prefix: 'p', secretInPods: true,
+  // By default the URL (with its password) stays in Secrets: pods reference a copy in their own namespace.
+  assert.deepEqual(ok(['--redis-secret', 'redis-url']).redis, { secretName: 'redis-url', secretKey: 'url', prefix: 'tapr:ws', secretInPods: true });
+  assert.deepEqual(ok([], { OPERATOR_REDIS_SECRET: 'r', OPERATOR_REDIS_SECRET_KEY: 'u', OPERATOR_REDIS_PREFIX: 'p', OPERATOR_REDIS_SECRET_IN_PODS: 'off' }).redis, {
+    secretName: 'r', secretKey: 'u', prefix: 'p', secretInPods: false,
   });
 });
 
@@ -93,11 +94,35 @@ test('errors name the flag or variable, the value, and what is allowed', () => {
   assert.match(error(['--namespace', 'Bad_NS']), /^--namespace="Bad_NS" is invalid: expected a lowercase DNS name/);
 });
 
-test('not implemented yet: cert-manager webhook mode and a namespace list are refused with a clear message', () => {
-  assert.match(error(['--webhook-mode', 'cert-manager']), /^--webhook-mode="cert-manager" is invalid: cert-manager is not implemented yet/);
-  assert.match(error(['--webhook-mode', 'manual']), /expected self-managed or cert-manager/);
-  assert.match(error([], { OPERATOR_WATCH_NAMESPACES: 'a,b' }), /^OPERATOR_WATCH_NAMESPACES="a,b" is invalid: only "all" is supported yet/);
+test('webhook TLS: self-managed by default; cert-manager reads the mounted Secret from --webhook-cert-dir (default /etc/tapr-ws/webhook-tls)', () => {
+  assert.deepEqual(ok([]).webhookTls, { mode: 'self-managed' });
+  assert.deepEqual(ok(['--webhook-mode', 'self-managed', '--webhook-cert-dir', '/ignored']).webhookTls, { mode: 'self-managed' });
+  assert.deepEqual(ok(['--webhook-mode', 'cert-manager']).webhookTls, { mode: 'cert-manager', certDir: '/etc/tapr-ws/webhook-tls' });
+  assert.deepEqual(ok([], { OPERATOR_WEBHOOK_MODE: 'cert-manager', OPERATOR_WEBHOOK_CERT_DIR: '/certs' }).webhookTls, { mode: 'cert-manager', certDir: '/certs' });
+  assert.deepEqual(ok(['--webhook-cert-dir', '/flag'], { OPERATOR_WEBHOOK_MODE: 'cert-manager', OPERATOR_WEBHOOK_CERT_DIR: '/env' }).webhookTls, {
+    mode: 'cert-manager', certDir: '/flag',
+  });
+  assert.equal(error(['--webhook-mode', 'manual']), '--webhook-mode="manual" is invalid: expected self-managed or cert-manager');
+  assert.equal(error(['--webhook-mode', 'cert-manager', '--webhook-cert-dir', 'certs']), '--webhook-cert-dir="certs" is invalid: expected an absolute directory path');
+});
+
+test('restart of outdated pods: off by default, on/off only', () => {
+  assert.equal(ok([]).restartOutdated, false);
+  assert.equal(ok([], { OPERATOR_RESTART_OUTDATED: 'on' }).restartOutdated, true);
+  assert.equal(ok(['--restart-outdated', 'off'], { OPERATOR_RESTART_OUTDATED: 'on' }).restartOutdated, false);
+  assert.equal(error([], { OPERATOR_RESTART_OUTDATED: 'yes' }), 'OPERATOR_RESTART_OUTDATED="yes" is invalid: expected on or off');
+});
+
+test('watched namespaces: all by default, or a validated, deduplicated list; the error names the bad entry', () => {
+  assert.equal(ok([]).watchNamespaces, 'all');
   assert.equal(ok(['--watch-namespaces', 'all']).watchNamespaces, 'all');
+  assert.deepEqual(ok([], { OPERATOR_WATCH_NAMESPACES: 'team-a, team-b,team-a' }).watchNamespaces, ['team-a', 'team-b']);
+  assert.deepEqual(ok(['--watch-namespaces', 'solo'], { OPERATOR_WATCH_NAMESPACES: 'a,b' }).watchNamespaces, ['solo'], 'the flag wins');
+  assert.equal(error(['--watch-namespaces', 'team-a,Team_B']),
+    '--watch-namespaces="team-a,Team_B" is invalid: "Team_B" is not a namespace name (lowercase letters, digits and \'-\', at most 63, starting and ending with a letter or digit)');
+  assert.match(error([], { OPERATOR_WATCH_NAMESPACES: 'a,,b' }), /^OPERATOR_WATCH_NAMESPACES="a,,b" is invalid: entry 2 is empty/);
+  assert.match(error(['--watch-namespaces', 'all,a']), /all cannot be combined with namespace names/);
+  assert.match(error(['--watch-namespaces', `n${'x'.repeat(63)}`]), /is not a namespace name/);
 });
 
 test('native sidecars: auto means on from Kubernetes 1.29', () => {
@@ -115,4 +140,14 @@ test('the README table documents every flag and variable', () => {
     assert.ok(readme.includes(`\`--${option.flag}\``), `--${option.flag} in operator/README.md`);
     for (const name of option.env) assert.ok(readme.includes(`\`${name}\``), `${name} in operator/README.md`);
   }
+});
+
+test('the webhook configuration and TLS Secret names default to the operator\'s and take the chart\'s', () => {
+  const defaults = ok([]);
+  assert.equal(defaults.webhookConfigurationName, 'tapr-ws-operator');
+  assert.equal(defaults.webhookSecretName, 'tapr-ws-operator-webhook-tls');
+  const named = ok([], { OPERATOR_WEBHOOK_CONFIGURATION_NAME: 'team-a-tapr-ws', OPERATOR_WEBHOOK_SECRET: 'team-a-tapr-ws-tls' });
+  assert.equal(named.webhookConfigurationName, 'team-a-tapr-ws');
+  assert.equal(named.webhookSecretName, 'team-a-tapr-ws-tls');
+  assert.equal(error(['--webhook-secret', 'Bad_Name']), '--webhook-secret="Bad_Name" is invalid: expected a lowercase DNS name');
 });

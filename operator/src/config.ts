@@ -6,6 +6,8 @@ import { parseGatewaySettings, type GatewaySettings } from './injection/gateway-
 import { DEFAULT_REDIS_PREFIX } from './naming.ts';
 
 export const DEFAULT_GATEWAY_IMAGE = 'ghcr.io/tapr-ws/ws-gateway:0.1.0';
+/** Where the chart mounts cert-manager's Secret (tls.crt, tls.key) in cert-manager webhook mode. */
+export const DEFAULT_WEBHOOK_CERT_DIR = '/etc/tapr-ws/webhook-tls';
 
 const integer = (min: number, max: number) =>
   z.string().trim().regex(/^\d+$/, `expected an integer from ${min} to ${max}`).transform(Number)
@@ -48,7 +50,7 @@ const OPTIONS = {
     flag: 'redis-secret-key', env: ['OPERATOR_REDIS_SECRET_KEY'], schema: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret data key').default('url'),
   },
   redisPrefix: { flag: 'redis-prefix', env: ['OPERATOR_REDIS_PREFIX'], schema: z.string().min(1, 'expected a non-empty prefix').default(DEFAULT_REDIS_PREFIX) },
-  redisSecretInPods: { flag: 'redis-secret-in-pods', env: ['OPERATOR_REDIS_SECRET_IN_PODS'], schema: onOff.default(false) },
+  redisSecretInPods: { flag: 'redis-secret-in-pods', env: ['OPERATOR_REDIS_SECRET_IN_PODS'], schema: onOff.default(true) },
   statusInterval: { flag: 'status-interval', env: ['OPERATOR_STATUS_INTERVAL'], schema: duration.default(10_000) },
   nativeSidecars: {
     flag: 'native-sidecars', env: ['OPERATOR_NATIVE_SIDECARS'],
@@ -64,14 +66,27 @@ const OPTIONS = {
   },
   watchNamespaces: {
     flag: 'watch-namespaces', env: ['OPERATOR_WATCH_NAMESPACES'],
-    schema: z.literal('all', { error: 'only "all" is supported yet (the informers watch the whole cluster)' }).default('all'),
+    schema: z.string().transform((text, context) => {
+      const parsed = parseWatchNamespaces(text);
+      if (typeof parsed === 'string') {
+        context.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed.namespaces;
+    }).default('all'),
   },
   webhookMode: {
     flag: 'webhook-mode', env: ['OPERATOR_WEBHOOK_MODE'],
-    schema: z.enum(['self-managed', 'cert-manager'], { error: 'expected self-managed or cert-manager' })
-      .refine((mode) => mode === 'self-managed', 'cert-manager is not implemented yet; use self-managed (the operator keeps its own CA and caBundle)')
-      .default('self-managed'),
+    schema: z.enum(['self-managed', 'cert-manager'], { error: 'expected self-managed or cert-manager' }).default('self-managed'),
   },
+  webhookCertDir: {
+    flag: 'webhook-cert-dir', env: ['OPERATOR_WEBHOOK_CERT_DIR'],
+    schema: z.string().trim().regex(/^\//, 'expected an absolute directory path').default(DEFAULT_WEBHOOK_CERT_DIR),
+  },
+  webhookConfigurationName: {
+    flag: 'webhook-configuration-name', env: ['OPERATOR_WEBHOOK_CONFIGURATION_NAME'], schema: kubeName.default('tapr-ws-operator'),
+  },
+  webhookSecret: { flag: 'webhook-secret', env: ['OPERATOR_WEBHOOK_SECRET'], schema: kubeName.default('tapr-ws-operator-webhook-tls') },
   webhookHost: { flag: 'webhook-host', env: ['OPERATOR_WEBHOOK_HOST'], schema: z.string().trim().min(1, 'expected an address or host name').optional() },
   webhookPort: { flag: 'webhook-port', env: ['OPERATOR_WEBHOOK_PORT'], schema: integer(0, 65535).default(9443) },
   webhookService: { flag: 'webhook-service', env: ['OPERATOR_WEBHOOK_SERVICE'], schema: kubeName.optional() },
@@ -104,8 +119,14 @@ export interface OperatorConfig {
   /** Lease-based leader election; undefined: this replica always leads. */
   leaderElection: { leaseName: string; leaseDurationSeconds: number } | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  watchNamespaces: 'all';
+  /** `all`: cluster-wide watches; a list: only these namespaces (deduplicated, in the given order). */
+  watchNamespaces: 'all' | string[];
   webhook: WebhookListen;
+  /** self-managed: own CA + Secret + caBundle; cert-manager: serving pair read (and re-read) from files in certDir. */
+  webhookTls: { mode: 'self-managed' } | { mode: 'cert-manager'; certDir: string };
+  /** The MutatingWebhookConfiguration and (self-managed mode) the TLS Secret the operator keeps: the Helm chart's names. */
+  webhookConfigurationName: string;
+  webhookSecretName: string;
   health: { host: string; port: number };
 }
 
@@ -176,9 +197,28 @@ export function parseOperatorConfig(argv: readonly string[], env: Record<string,
       logLevel: parsedValues.logLevel,
       watchNamespaces: parsedValues.watchNamespaces,
       webhook,
+      webhookTls: parsedValues.webhookMode === 'cert-manager' ? { mode: 'cert-manager', certDir: parsedValues.webhookCertDir } : { mode: 'self-managed' },
+      webhookConfigurationName: parsedValues.webhookConfigurationName,
+      webhookSecretName: parsedValues.webhookSecret,
       health: { host: parsedValues.healthHost, port: parsedValues.healthPort },
     },
   };
+}
+
+/** `all` or a comma-separated list of namespace names (RFC 1123 labels); an error names the bad entry. */
+export function parseWatchNamespaces(text: string): { namespaces: 'all' | string[] } | string {
+  if (text.trim() === 'all') return { namespaces: 'all' };
+  const entries = text.split(',').map((entry) => entry.trim());
+  const namespaces: string[] = [];
+  for (const [index, entry] of entries.entries()) {
+    if (entry === '') return `entry ${index + 1} is empty: expected all or a comma-separated list of namespace names`;
+    if (entry === 'all') return 'all cannot be combined with namespace names';
+    if (entry.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(entry)) {
+      return `${JSON.stringify(entry)} is not a namespace name (lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit)`;
+    }
+    if (!namespaces.includes(entry)) namespaces.push(entry);
+  }
+  return { namespaces };
 }
 
 /** Native sidecars (init containers with restartPolicy Always) exist from Kubernetes 1.29. */

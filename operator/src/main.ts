@@ -18,7 +18,7 @@ if (!parsed.ok) {
   process.exit(2);
 }
 const { config } = parsed;
-const loaded = loadKubeconfig(config.kubeconfigPath, process.env);
+const loaded = await loadKubeconfig(config.kubeconfigPath, process.env);
 if (!loaded.ok) {
   process.stderr.write(`tapr-ws-operator: invalid configuration: ${loaded.error}\n`);
   process.exit(2);
@@ -66,7 +66,6 @@ try {
   } finally {
     api.close();
   }
-  if (config.restartOutdated) log.warn('--restart-outdated=on is accepted but not implemented yet: outdated pods are counted, not restarted');
 
   const webhook: WebhookExposure = config.webhook;
   if (!stopping) {
@@ -75,13 +74,16 @@ try {
       identity: `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`,
     };
     running = await startOperator({
-      kubeconfig: loaded.kubeconfig, namespace: config.namespace, settings, nativeSidecars, webhook, leaderElection,
+      kubeconfig: loaded.kubeconfig, watchNamespaces: config.watchNamespaces, namespace: config.namespace, settings, nativeSidecars, webhook, leaderElection,
+      webhookTls: config.webhookTls, restartOutdated: config.restartOutdated,
+      webhookConfigurationName: config.webhookConfigurationName, secretName: config.webhookSecretName,
       sampleIntervalMs: config.statusIntervalMs, log: logEntries(log),
     });
     if (stopping) await running.stop();
     else {
       log.info({
-        healthUrl: health.url, webhookUrl: running.webhook.url, webhook: webhook.kind, statusIntervalMs: config.statusIntervalMs,
+        healthUrl: health.url, webhookUrl: running.webhook.url, webhook: webhook.kind, webhookTls: config.webhookTls.mode,
+        restartOutdated: config.restartOutdated, statusIntervalMs: config.statusIntervalMs,
       }, 'operator ready');
     }
   }

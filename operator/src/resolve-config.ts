@@ -1,31 +1,27 @@
 // What the configuration needs from the environment at start-up (I/O): the kubeconfig (file or in-cluster service
 // account), the API server version (native sidecars in auto mode), and the Redis URL from its Secret.
-import { KubeConfig } from '@kubernetes/client-node';
+import { connectInCluster, connectWithKubeconfigFile, type KubeConnection } from './kube/cluster-connection.ts';
 import type { ApiClient } from './kube/api-client.ts';
 import { parseGatewaySettings, type GatewaySettings } from './injection/gateway-settings.ts';
 import type { OperatorConfig } from './config.ts';
 
-export type KubeconfigResult = { ok: true; kubeconfig: KubeConfig; source: string } | { ok: false; error: string };
+export type KubeconfigResult = { ok: true; kubeconfig: KubeConnection; source: string } | { ok: false; error: string };
 
 /** A kubeconfig file when one is configured; inside a cluster, the pod's service account; otherwise an error. */
-export function loadKubeconfig(path: string | undefined, env: Record<string, string | undefined>): KubeconfigResult {
-  const kubeconfig = new KubeConfig();
+export async function loadKubeconfig(path: string | undefined, env: Record<string, string | undefined>): Promise<KubeconfigResult> {
   if (path !== undefined) {
     try {
-      kubeconfig.loadFromFile(path);
+      return { ok: true, kubeconfig: await connectWithKubeconfigFile(path), source: path };
     } catch (error) {
       return { ok: false, error: `--kubeconfig / KUBECONFIG=${JSON.stringify(path)} is invalid: ${error instanceof Error ? error.message : String(error)}` };
     }
-    if (kubeconfig.getCurrentCluster() === null) return { ok: false, error: `--kubeconfig / KUBECONFIG=${JSON.stringify(path)} is invalid: no current cluster` };
-    return { ok: true, kubeconfig, source: path };
   }
   if (env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_HOST !== '') {
     try {
-      kubeconfig.loadFromCluster();
+      return { ok: true, kubeconfig: await connectInCluster(env), source: 'in-cluster service account' };
     } catch (error) {
       return { ok: false, error: `in-cluster service account unusable: ${error instanceof Error ? error.message : String(error)}` };
     }
-    return { ok: true, kubeconfig, source: 'in-cluster service account' };
   }
   return { ok: false, error: '--kubeconfig / KUBECONFIG is missing: required outside a cluster (a path to a kubeconfig file)' };
 }

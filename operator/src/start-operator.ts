@@ -4,15 +4,19 @@
 // and status) and samples.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './kube/cluster-connection.ts';
 import { createApiClient } from './kube/api-client.ts';
 import { createInformers, type Informers } from './controller/informers.ts';
 import { WorkQueue, type ReconcileResult } from './controller/work-queue.ts';
 import { createGatewayReconciler } from './controller/reconcile-gateway.ts';
+import { createRedisSecretCopier } from './controller/redis-secret-copier.ts';
 import { createEventRecorder } from './controller/event-recorder.ts';
 import { findManifest } from './manifest/find-manifest.ts';
 import type { GatewaySettings } from './injection/gateway-settings.ts';
 import { CertificateManager, type CertificateManagerOptions } from './webhook/certificate-manager.ts';
+import type { CertificateSource } from './webhook/certificate-source.ts';
+import { FileCertificateSource } from './webhook/file-certificate-source.ts';
+import { createOutdatedRestarter } from './controller/outdated-restarter.ts';
 import { startWebhookServer, type WebhookServer } from './webhook/webhook-server.ts';
 import type { AdmissionContext, AdmissionOutcome } from './webhook/admission.ts';
 import { WEBHOOK_PATH, type ClientConfig } from './webhook/webhook-configuration.ts';
@@ -29,12 +33,23 @@ export type WebhookExposure =
   | { kind: 'service'; host: string; port: number; serviceName: string; servicePort: number };
 
 export interface OperatorOptions {
-  kubeconfig: KubeConfig;
+  /** Server, TLS and credentials (kube/cluster-connection.ts). */
+  kubeconfig: KubeConnection;
+  /** `all` (default): cluster-wide watches; a list: only these namespaces are watched (and injected, via the webhook's namespaceSelector). */
+  watchNamespaces?: 'all' | readonly string[];
   /** The operator's namespace: its Secret lives here, and no pod here is injected. */
   namespace: string;
   settings: GatewaySettings;
   nativeSidecars: boolean;
   webhook: WebhookExposure;
+  /**
+   * Where the serving certificate comes from. `self-managed` (default): the operator's CA and certificate in a Secret,
+   * caBundle written into its MutatingWebhookConfiguration. `cert-manager`: tls.crt/tls.key read from `certDir` (a
+   * mounted cert-manager Secret) and polled for changes; the operator writes no Secret and no webhook configuration.
+   */
+  webhookTls?: { mode: 'self-managed' } | { mode: 'cert-manager'; certDir: string; pollIntervalMs?: number };
+  /** Restart pods whose injected gateway config is outdated, one Deployment at a time (leader only; default false). */
+  restartOutdated?: boolean;
   webhookConfigurationName?: string;
   secretName?: string;
   certificatePolicy?: CertificateManagerOptions['policy'];
@@ -59,14 +74,14 @@ export interface RunningOperator {
   informers: Informers;
   queue: WorkQueue;
   webhook: WebhookServer;
-  certificates: CertificateManager;
+  certificates: CertificateSource;
   sampler: Sampler;
   /** Undefined without leader election. */
   leaderElector: LeaderElector | undefined;
   /** Whether this replica reconciles now: it holds the Lease and has sampled once (without election: from the start). */
   isLeader(): boolean;
   /** Counters for tests and, later, /metrics. */
-  counters: { reconciles: number; reconcileErrors: number; admissions: number; injections: number };
+  counters: { reconciles: number; reconcileErrors: number; admissions: number; injections: number; outdatedRestarts: number };
   /** For /readyz: every cache synced and a serving certificate loaded. */
   isReady(): boolean;
   /** Idempotent: releases the Lease when leading, then stops everything. */
@@ -76,7 +91,7 @@ export interface RunningOperator {
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log ?? (() => {});
   const api = createApiClient(options.kubeconfig);
-  const counters = { reconciles: 0, reconcileErrors: 0, admissions: 0, injections: 0 };
+  const counters = { reconciles: 0, reconcileErrors: 0, admissions: 0, injections: 0, outdatedRestarts: 0 };
   const queue = new WorkQueue({
     ...options.queue,
     onResult: (key, result, durationMs) => {
@@ -91,7 +106,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   let leading = election === false;
   const informers = createInformers({
     api,
-    watch: new Watch(options.kubeconfig),
+    watch: api.watch,
+    namespaces: options.watchNamespaces ?? 'all',
     // A replica that does not lead keeps its caches (for the webhook) but queues nothing.
     enqueue: (key) => {
       if (leading) queue.add(key);
@@ -112,14 +128,33 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(options.sampleTimeoutMs === undefined ? {} : { timeoutMs: options.sampleTimeoutMs }),
     ...(options.sampleConcurrency === undefined ? {} : { concurrency: options.sampleConcurrency }),
   });
+  const recordEvent = createEventRecorder({ api, instance, onError: (error) => log({ level: 'warn', msg: error.message }) });
+  const restartOutdated = options.restartOutdated === true
+    ? createOutdatedRestarter({
+      api,
+      deployments: informers.deployments,
+      recordEvent,
+      onRestart: (key, decision) => {
+        counters.outdatedRestarts += 1;
+        log({ level: 'info', msg: 'restarting pods with an outdated gateway config', key, configHash: decision.expectedHash, pods: decision.outdatedPods });
+      },
+    })
+    : undefined;
+  // With the Redis URL read from a Secret in the pods' own namespace, the leader keeps a copy there.
+  const redis = options.settings.redis;
+  const redisSecretCopier = redis?.secretRef === undefined ? undefined : createRedisSecretCopier({
+    api, operatorNamespace: options.namespace, source: { name: redis.secretRef.name, key: redis.secretRef.key, url: redis.url }, log,
+  });
   const reconcileAsLeader = createGatewayReconciler({
     caches: {
       deployments: informers.deployments, pods: informers.pods, configMaps: informers.configMaps, gateways: informers.gateways, services: informers.services,
     },
     api,
     settings: options.settings,
-    recordEvent: createEventRecorder({ api, instance, onError: (error) => log({ level: 'warn', msg: error.message }) }),
+    recordEvent,
     sampleOf: (namespace, podName) => sampler.sampleOf(namespace, podName),
+    ...(restartOutdated === undefined ? {} : { restartOutdated }),
+    ...(redisSecretCopier === undefined ? {} : { redisSecretCopier }),
   });
   // A replica that does not lead drops its keys (one that lost leadership may have some queued).
   const reconcile = async (key: string): Promise<ReconcileResult> => (leading ? await reconcileAsLeader(key) : { kind: 'ok' });
@@ -159,12 +194,27 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const clientConfig: ClientConfig = exposure.kind === 'url'
     ? { url: webhook.url }
     : { service: { name: exposure.serviceName, namespace: options.namespace, path: WEBHOOK_PATH, port: exposure.servicePort } };
-  const certificates = new CertificateManager({
+  const tls = options.webhookTls ?? { mode: 'self-managed' };
+  const certificates: CertificateSource = tls.mode === 'cert-manager' ? new FileCertificateSource({
+    dir: tls.certDir,
+    // Only the name the API server calls is checked (the chart's Certificate need not list the .cluster.local form).
+    names: { dnsNames: names.dnsNames.slice(0, 1), ipAddresses: names.ipAddresses },
+    ...(tls.pollIntervalMs === undefined ? {} : { pollIntervalMs: tls.pollIntervalMs }),
+    onCertificate: (certificate, details) => {
+      webhook.setCertificate(certificate);
+      log({ level: 'info', msg: 'webhook certificate loaded', dir: tls.certDir, serialNumber: details.serialNumber, notAfter: details.notAfter.toISOString() });
+      for (const warning of details.warnings) log({ level: 'warn', msg: warning });
+    },
+    onError: (error) => log({ level: 'error', msg: error.message }),
+  }) : new CertificateManager({
     api,
     namespace: options.namespace,
     secretName: options.secretName ?? 'tapr-ws-operator-webhook-tls',
     names,
-    webhook: { name: options.webhookConfigurationName ?? 'tapr-ws-operator', clientConfig, excludedNamespaces: ['kube-system', options.namespace] },
+    webhook: {
+      name: options.webhookConfigurationName ?? 'tapr-ws-operator', clientConfig, excludedNamespaces: ['kube-system', options.namespace],
+      ...(options.watchNamespaces === undefined || options.watchNamespaces === 'all' ? {} : { includedNamespaces: options.watchNamespaces }),
+    },
     ...(options.certificatePolicy === undefined ? {} : { policy: options.certificatePolicy }),
     ...(options.certificateCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.certificateCheckIntervalMs }),
     onCertificate: (certificate) => {

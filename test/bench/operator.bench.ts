@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
 import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
+import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import {
   applyCrd, condition, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE, type GatewayObject,
 } from '../operator/operator-env.ts';
@@ -326,9 +326,7 @@ async function main(): Promise<void> {
   cluster = await startCluster({
     dir, onControllerError: () => {}, images: { [IDLE_APP_IMAGE]: { command: [process.execPath, IDLE_APP_ENTRY] } }, restartBackoffMs: { base: 200, max: 1000 },
   });
-  const kc = new KubeConfig();
-  kc.loadFromString(cluster.kubeconfig);
-  api = createApiClient(kc);
+  api = createApiClient(await connectWithKubeconfigText(cluster.kubeconfig, dir));
   const client = api;
   const kubeconfigPath = cluster.kubeconfigPath;
   await applyCrd(client);

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
 import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
 import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
+import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import { Informer, type InformerEvent } from '../../operator/src/controller/informer.ts';
 import { eventually } from './operator-env.ts';
 
@@ -16,12 +16,10 @@ interface Setup { cluster: Cluster; api: ApiClient; informer: Informer; events: 
 async function setUp(t: { after(fn: () => Promise<void>): void }): Promise<Setup> {
   const dir = await mkdtemp(join(tmpdir(), 'tapr-informer-'));
   const cluster = await startCluster({ dir });
-  const kc = new KubeConfig();
-  kc.loadFromString(cluster.kubeconfig);
-  const api = createApiClient(kc);
+  const api = createApiClient(await connectWithKubeconfigText(cluster.kubeconfig, dir));
   const events: InformerEvent[] = [];
   const informer = new Informer({
-    name: 'configmaps', api, watch: new Watch(kc), path: '/api/v1/configmaps', labelSelector: 'informer-test',
+    name: 'configmaps', api, watch: api.watch, path: '/api/v1/configmaps', labelSelector: 'informer-test',
     onEvent: (event) => events.push(event), backoff: { initialMs: 50, maxMs: 500 },
   });
   t.after(async () => {
@@ -63,6 +61,8 @@ test('after an API server restart the watch comes back (with backoff) and sees l
   const { cluster, api, informer } = await setUp(t);
   informer.start();
   await informer.waitForSync(10_000);
+  // The restart drops the watches the server holds: the informer's must have reached it (it opens right after the list).
+  await eventually('the watch open on the server', () => (cluster.faults.openWatches() > 0 ? true : undefined));
   await cluster.faults.restart();
   await createConfigMap(api, 'after-restart');
   await eventually('the change after the restart', () => informer.get('default', 'after-restart'));

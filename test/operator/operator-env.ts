@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { startCluster, type Cluster, type StartClusterOptions } from '../cluster/start-cluster.ts';
-import { createApiClient, isApiError, type ApiClient } from '../../operator/src/kube/api-client.ts';
+import { createApiClient, isApiError, type ApiClient, type KubeClient } from '../../operator/src/kube/api-client.ts';
+import { connectWithKubeconfigText, type KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
 
@@ -16,8 +16,8 @@ const CRD_PATH = join(import.meta.dirname, '..', '..', 'crds', 'websocketgateway
 
 export interface OperatorEnv {
   cluster: Cluster;
-  kc: KubeConfig;
-  api: ApiClient;
+  connection: KubeConnection;
+  api: KubeClient;
   operator: RunningOperator;
   settings: GatewaySettings;
   logs: Record<string, unknown>[];
@@ -37,9 +37,9 @@ export async function applyCrd(api: ApiClient): Promise<void> {
 }
 
 /** The options every test operator runs with: a webhook URL to itself, fast backoffs, logs kept in memory. */
-export function testOperatorOptions(kc: KubeConfig, settings: GatewaySettings, logs: Record<string, unknown>[], overrides: Partial<OperatorOptions> = {}): OperatorOptions {
+export function testOperatorOptions(connection: KubeConnection, settings: GatewaySettings, logs: Record<string, unknown>[], overrides: Partial<OperatorOptions> = {}): OperatorOptions {
   return {
-    kubeconfig: kc,
+    kubeconfig: connection,
     namespace: OPERATOR_NAMESPACE,
     settings,
     nativeSidecars: true,
@@ -53,8 +53,8 @@ export function testOperatorOptions(kc: KubeConfig, settings: GatewaySettings, l
 
 export interface TestCluster {
   cluster: Cluster;
-  kc: KubeConfig;
-  api: ApiClient;
+  connection: KubeConnection;
+  api: KubeClient;
   /** Stops the cluster and removes its state directory. */
   stop: () => Promise<void>;
 }
@@ -63,9 +63,8 @@ export interface TestCluster {
 export async function startTestCluster(options: Partial<StartClusterOptions> = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tapr-operator-'));
   const cluster = await startCluster({ dir, onControllerError: () => {}, ...options });
-  const kc = new KubeConfig();
-  kc.loadFromString(cluster.kubeconfig);
-  const api = createApiClient(kc);
+  const connection = await connectWithKubeconfigText(cluster.kubeconfig, dir);
+  const api = createApiClient(connection);
   const stop = async (): Promise<void> => {
     api.close();
     await cluster.stop();
@@ -78,22 +77,22 @@ export async function startTestCluster(options: Partial<StartClusterOptions> = {
     await stop();
     throw error;
   }
-  return { cluster, kc, api, stop };
+  return { cluster, connection, api, stop };
 }
 
 export async function startOperatorEnv(overrides: Partial<OperatorOptions> = {}): Promise<OperatorEnv> {
-  const { cluster, kc, api, stop: stopCluster } = await startTestCluster();
+  const { cluster, connection, api, stop: stopCluster } = await startTestCluster();
   const logs: Record<string, unknown>[] = [];
   const settings = testSettings();
   let operator: RunningOperator;
   try {
-    operator = await startOperator(testOperatorOptions(kc, settings, logs, overrides));
+    operator = await startOperator(testOperatorOptions(connection, settings, logs, overrides));
   } catch (error) {
     await stopCluster();
     throw error;
   }
   return {
-    cluster, kc, api, operator, settings, logs,
+    cluster, connection, api, operator, settings, logs,
     stop: async () => {
       await operator.stop();
       await stopCluster();

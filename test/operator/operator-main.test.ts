@@ -148,7 +148,7 @@ test('a bad flag or value exits 2 with one stderr line naming it and nothing on 
     [['--webhook-port', 'nope'], /--webhook-port="nope" is invalid: expected an integer from 0 to 65535/],
     [['--bogus'], /unknown flag --bogus/],
     [['--native-sidecars', 'maybe'], /--native-sidecars="maybe" is invalid: expected auto, on or off/],
-    [['--webhook-mode', 'cert-manager'], /--webhook-mode="cert-manager" is invalid: cert-manager is not implemented yet/],
+    [['--webhook-mode', 'cert-manager', '--webhook-cert-dir', 'relative'], /--webhook-cert-dir="relative" is invalid: expected an absolute directory path/],
   ] as const) {
     const bad = spawnOperator([...args], { KUBECONFIG: cluster.kubeconfigPath });
     assert.equal(await bad.exited, 2, `exit code for ${args.join(' ')}`);

@@ -1,9 +1,9 @@
 // Test support for status sampling and leader election: a local cluster whose node agent runs the real gateway
 // (image ghcr.io/tapr-ws/ws-gateway) and an idle app container, the CRD applied, and operators started against it.
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/start-cluster.ts';
-import type { ApiClient } from '../../operator/src/kube/api-client.ts';
+import type { KubeClient } from '../../operator/src/kube/api-client.ts';
+import type { KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
 import { startTestCluster, testOperatorOptions } from './operator-env.ts';
@@ -14,8 +14,8 @@ const IDLE_APP_ENTRY = join(import.meta.dirname, '..', 'cluster', 'fixtures', 'e
 
 export interface SamplingCluster {
   cluster: Cluster;
-  kc: KubeConfig;
-  api: ApiClient;
+  connection: KubeConnection;
+  api: KubeClient;
   settings: GatewaySettings;
   /** Starts an operator against this cluster (stopped by stop() unless already stopped). */
   startOperator(overrides?: Partial<OperatorOptions>): Promise<RunningOperator & { logs: Record<string, unknown>[] }>;
@@ -23,7 +23,7 @@ export interface SamplingCluster {
 }
 
 export async function startSamplingCluster(): Promise<SamplingCluster> {
-  const { cluster, kc, api, stop: stopCluster } = await startTestCluster({
+  const { cluster, connection, api, stop: stopCluster } = await startTestCluster({
     images: { [IDLE_APP_IMAGE]: { command: [process.execPath, IDLE_APP_ENTRY] } },
     restartBackoffMs: { base: 200, max: 1000 },
   });
@@ -32,10 +32,10 @@ export async function startSamplingCluster(): Promise<SamplingCluster> {
   if (!parsed.ok) throw new Error(parsed.error);
   const settings = parsed.settings;
   return {
-    cluster, kc, api, settings,
+    cluster, connection, api, settings,
     startOperator: async (overrides = {}) => {
       const logs: Record<string, unknown>[] = [];
-      const operator = await startOperator(testOperatorOptions(kc, settings, logs, overrides));
+      const operator = await startOperator(testOperatorOptions(connection, settings, logs, overrides));
       operators.push(operator);
       return Object.assign(operator, { logs });
     },

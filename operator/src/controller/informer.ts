@@ -1,9 +1,9 @@
 // One list+watch informer (I/O): a synchronously readable cache of one resource, kept by a watch that resumes from the
 // last resourceVersion (bookmarks requested), relists on 410 Gone, and restarts with capped exponential backoff on errors.
-import type { Watch } from '@kubernetes/client-node';
 import type { ApiClient } from '../kube/api-client.ts';
 import { isApiError } from '../kube/api-client.ts';
 import { kubeObjectSchema, objectKey, type KubeObject } from '../kube/objects.ts';
+import type { OpenWatch, WatchEvent } from '../kube/watch-stream.ts';
 
 export type InformerEventType = 'added' | 'modified' | 'deleted';
 
@@ -18,8 +18,9 @@ export interface InformerOptions {
   /** For errors and metrics, e.g. "deployments". */
   name: string;
   api: ApiClient;
-  watch: Watch;
-  /** Collection path across namespaces, e.g. /apis/apps/v1/deployments. */
+  /** Opens a watch stream (the API client's `watch`). */
+  watch: OpenWatch;
+  /** Collection path, across namespaces (/apis/apps/v1/deployments) or in one (/apis/apps/v1/namespaces/a/deployments). */
   path: string;
   labelSelector?: string;
   onEvent: (event: InformerEvent) => void;
@@ -175,49 +176,51 @@ export class Informer {
   private async watchOnce(): Promise<WatchOutcome> {
     this.stats.watches += 1;
     const [low, high] = this.options.watchTimeoutSeconds ?? [300, 600];
+    const timeoutSeconds = Math.round(low + Math.random() * (high - low));
     let events = 0;
     let expired = false;
     let failure: Error | undefined;
-    let finished = false;
-    const ended = new Promise<unknown>((resolve) => {
-      const done = (error: unknown): void => {
-        finished = true;
-        resolve(error);
-      };
-      this.options.watch.watch(this.options.path, {
-        allowWatchBookmarks: true,
-        resourceVersion: this.resourceVersion,
-        labelSelector: this.options.labelSelector,
-        timeoutSeconds: Math.round(low + Math.random() * (high - low)),
-      }, (type: string, object: unknown) => {
-        events += 1;
-        if (type === 'ERROR') {
-          const status = object as { code?: number; message?: string };
-          if (status.code === 410) expired = true;
-          else failure = new Error(`informer ${this.name}: watch error ${status.code ?? '?'}: ${status.message ?? ''}`);
-          return;
-        }
-        this.handleWatchEvent(type, object);
-      }, done).then((controller) => {
-        if (finished) return;
-        this.abortCurrent = () => controller.abort();
-        if (this.stopped) controller.abort();
-      }, done);
+    const handle = this.options.watch({
+      path: this.options.path,
+      query: { allowWatchBookmarks: true, resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
+      // Past the server-side timeout with no word at all, the connection is taken for dead.
+      idleTimeoutMs: (timeoutSeconds + 30) * 1000,
+    }, (event: WatchEvent) => {
+      if (expired || failure !== undefined) return;
+      events += 1;
+      if (event.type === 'ERROR') {
+        const status = event.object as { code?: number; message?: string } | undefined;
+        if (status?.code === 410) expired = true;
+        else failure = new Error(`informer ${this.name}: watch error ${status?.code ?? '?'}: ${status?.message ?? ''}`);
+        handle.abort();
+        return;
+      }
+      this.handleWatchEvent(event.type, event.object);
     });
-    const error = await ended;
+    this.abortCurrent = () => handle.abort();
+    if (this.stopped) handle.abort();
+    let end: Awaited<typeof handle.ended> | Error;
+    try {
+      end = await handle.ended;
+    } catch (error) {
+      end = error instanceof Error ? error : new Error(String(error));
+    }
     this.abortCurrent = undefined;
     if (expired) return { kind: 'expired' };
     if (failure !== undefined) return { kind: 'failed', error: failure };
-    if (error === null || error === undefined) return { kind: 'ended', events };
-    const status = (error as { statusCode?: number; code?: number }).statusCode;
-    if (status === 410) return { kind: 'expired' };
-    // client-node ends a watch that was silent for 30 s with a TimeoutError: resume from the last version at once.
-    if ((error as { name?: string }).name === 'TimeoutError') return { kind: 'ended', events: 1 };
-    if ((error as { name?: string }).name === 'AbortError' && this.stopped) return { kind: 'ended', events };
-    return { kind: 'failed', error: error instanceof Error ? error : new Error(`informer ${this.name}: watch failed: ${JSON.stringify(error)}`) };
+    if (end instanceof Error) return isApiError(end, 410) ? { kind: 'expired' } : { kind: 'failed', error: end };
+    // A watch silent past its timeout: resume from the last version at once.
+    if (end === 'idle') return { kind: 'ended', events: 1 };
+    return { kind: 'ended', events };
   }
 
   private handleWatchEvent(type: string, raw: unknown): void {
+    if (type === 'BOOKMARK') {
+      // Only metadata.resourceVersion is meaningful in a bookmark.
+      const version = (raw as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion;
+      if (typeof version === 'string') this.resourceVersion = version;
+      return;
+    }
     const parsed = kubeObjectSchema.safeParse(raw);
     if (!parsed.success) return;
     const object = parsed.data;

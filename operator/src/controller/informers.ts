@@ -1,21 +1,34 @@
 // The controller's five informers (Deployments, opted-in Pods, ConfigMaps, WebSocketGateways, Services) and the routing
-// of their events to Deployment keys (I/O). Events only enqueue keys; reconcilers read the caches.
-import type { Watch } from '@kubernetes/client-node';
+// of their events to Deployment keys (I/O). Events only enqueue keys; reconcilers read the caches. Cluster-wide by
+// default; with a list of namespaces, one informer per namespace and kind on the namespaced paths (Roles suffice).
 import type { ApiClient } from '../kube/api-client.ts';
-import type { Deployment } from '../kube/objects.ts';
+import type { Deployment, KubeObject } from '../kube/objects.ts';
+import type { OpenWatch } from '../kube/watch-stream.ts';
 import { API_GROUP, API_VERSION, GATEWAY_PLURAL, MANIFEST_LABEL } from '../naming.ts';
 import { keysForEvent, parseDeployments, type WatchedKind } from './event-keys.ts';
 import { Informer, type InformerOptions } from './informer.ts';
 
+/** What the controller reads and runs of one kind's informer (a single one, or one per watched namespace). */
+export interface KindInformer {
+  readonly name: string;
+  readonly hasSynced: boolean;
+  readonly stats: Informer['stats'];
+  get(namespace: string | undefined, name: string): KubeObject | undefined;
+  list(namespace?: string): KubeObject[];
+  start(): void;
+  stop(): Promise<void>;
+  waitForSync(timeoutMs: number): Promise<void>;
+}
+
 export interface Informers {
-  deployments: Informer;
-  pods: Informer;
-  configMaps: Informer;
-  gateways: Informer;
-  services: Informer;
+  deployments: KindInformer;
+  pods: KindInformer;
+  configMaps: KindInformer;
+  gateways: KindInformer;
+  services: KindInformer;
   /** Cached Deployments of a namespace, parsed. */
   deploymentsIn(namespace: string): Deployment[];
-  all(): Informer[];
+  all(): KindInformer[];
   start(): void;
   waitForSync(timeoutMs: number): Promise<void>;
   hasSynced(): boolean;
@@ -24,7 +37,10 @@ export interface Informers {
 
 export interface InformersOptions {
   api: ApiClient;
-  watch: Watch;
+  /** Opens watch streams (the API client's `watch`). */
+  watch: OpenWatch;
+  /** `all` (cluster-wide paths) or the namespaces to watch. */
+  namespaces?: 'all' | readonly string[];
   /** Called with the Deployment key for every event related to it. */
   enqueue: (key: string) => void;
   onError?: (informer: string, error: Error) => void;
@@ -32,21 +48,29 @@ export interface InformersOptions {
   watchTimeoutSeconds?: InformerOptions['watchTimeoutSeconds'];
 }
 
-export const WATCHED_PATHS: Record<WatchedKind, { path: string; labelSelector?: string }> = {
-  Deployment: { path: '/apis/apps/v1/deployments' },
-  Pod: { path: '/api/v1/pods', labelSelector: MANIFEST_LABEL },
-  ConfigMap: { path: '/api/v1/configmaps' },
-  WebSocketGateway: { path: `/apis/${API_GROUP}/${API_VERSION}/${GATEWAY_PLURAL}` },
-  Service: { path: '/api/v1/services' },
+/** API prefix and resource of each kind: cluster-wide `<prefix>/<resource>`, namespaced `<prefix>/namespaces/<ns>/<resource>`. */
+export const WATCHED_RESOURCES: Record<WatchedKind, { prefix: string; resource: string; labelSelector?: string }> = {
+  Deployment: { prefix: '/apis/apps/v1', resource: 'deployments' },
+  Pod: { prefix: '/api/v1', resource: 'pods', labelSelector: MANIFEST_LABEL },
+  ConfigMap: { prefix: '/api/v1', resource: 'configmaps' },
+  WebSocketGateway: { prefix: `/apis/${API_GROUP}/${API_VERSION}`, resource: GATEWAY_PLURAL },
+  Service: { prefix: '/api/v1', resource: 'services' },
 };
+
+export function watchedPath(kind: WatchedKind, namespace?: string): string {
+  const { prefix, resource } = WATCHED_RESOURCES[kind];
+  return namespace === undefined ? `${prefix}/${resource}` : `${prefix}/namespaces/${namespace}/${resource}`;
+}
 
 export function createInformers(options: InformersOptions): Informers {
   const deploymentsIn = (namespace: string): Deployment[] => parseDeployments(informers.deployments.list(namespace));
-  const make = (kind: WatchedKind): Informer => new Informer({
-    name: kind,
+  const namespaces = options.namespaces ?? 'all';
+  const informerFor = (kind: WatchedKind, namespace?: string): Informer => new Informer({
+    name: namespace === undefined ? kind : `${kind} in ${namespace}`,
     api: options.api,
     watch: options.watch,
-    ...WATCHED_PATHS[kind],
+    path: watchedPath(kind, namespace),
+    ...(WATCHED_RESOURCES[kind].labelSelector === undefined ? {} : { labelSelector: WATCHED_RESOURCES[kind].labelSelector }),
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     ...(options.watchTimeoutSeconds === undefined ? {} : { watchTimeoutSeconds: options.watchTimeoutSeconds }),
     onEvent: (event) => {
@@ -55,6 +79,9 @@ export function createInformers(options: InformersOptions): Informers {
     },
     onError: (error) => options.onError?.(kind, error),
   });
+  const make = (kind: WatchedKind): KindInformer => (namespaces === 'all'
+    ? informerFor(kind)
+    : new NamespacedInformers(kind, new Map(namespaces.map((namespace) => [namespace, informerFor(kind, namespace)]))));
   const informers = {
     deployments: make('Deployment'),
     pods: make('Pod'),
@@ -62,7 +89,7 @@ export function createInformers(options: InformersOptions): Informers {
     gateways: make('WebSocketGateway'),
     services: make('Service'),
   };
-  const all = (): Informer[] => Object.values(informers);
+  const all = (): KindInformer[] => Object.values(informers);
   return {
     ...informers,
     deploymentsIn,
@@ -72,4 +99,51 @@ export function createInformers(options: InformersOptions): Informers {
     hasSynced: () => all().every((informer) => informer.hasSynced),
     stop: async () => { await Promise.all(all().map((informer) => informer.stop())); },
   };
+}
+
+/** One kind watched in several namespaces: reads go to that namespace's informer; objects elsewhere do not exist. */
+class NamespacedInformers implements KindInformer {
+  readonly name: string;
+  private readonly byNamespace: ReadonlyMap<string, Informer>;
+
+  constructor(name: string, byNamespace: ReadonlyMap<string, Informer>) {
+    this.name = name;
+    this.byNamespace = byNamespace;
+  }
+
+  get hasSynced(): boolean {
+    return [...this.byNamespace.values()].every((informer) => informer.hasSynced);
+  }
+
+  get stats(): Informer['stats'] {
+    const total = { lists: 0, watches: 0, expired: 0, failures: 0 };
+    for (const { stats } of this.byNamespace.values()) {
+      total.lists += stats.lists;
+      total.watches += stats.watches;
+      total.expired += stats.expired;
+      total.failures += stats.failures;
+    }
+    return total;
+  }
+
+  get(namespace: string | undefined, name: string): KubeObject | undefined {
+    return namespace === undefined ? undefined : this.byNamespace.get(namespace)?.get(namespace, name);
+  }
+
+  list(namespace?: string): KubeObject[] {
+    if (namespace !== undefined) return this.byNamespace.get(namespace)?.list() ?? [];
+    return [...this.byNamespace.values()].flatMap((informer) => informer.list());
+  }
+
+  start(): void {
+    for (const informer of this.byNamespace.values()) informer.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.byNamespace.values()].map((informer) => informer.stop()));
+  }
+
+  async waitForSync(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.byNamespace.values()].map((informer) => informer.waitForSync(timeoutMs)));
+  }
 }

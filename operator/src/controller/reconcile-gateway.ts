@@ -1,10 +1,11 @@
 // Level-triggered reconcile of one Deployment key (I/O): reads the caches, computes the desired WebSocketGateway,
-// `-ws` Service and status with pure functions, writes only what differs, and records manifest Events on transitions.
+// `-ws` Service and status with pure functions, writes only what differs, and records manifest Events on transitions;
+// with --restart-outdated on, hands the Deployment to the outdated-pod restarter last.
 import type { ApiClient } from '../kube/api-client.ts';
 import { isApiError } from '../kube/api-client.ts';
 import { isJsonEqual } from '../kube/json.ts';
 import { deploymentSchema, splitKey, type Deployment, type KubeObject } from '../kube/objects.ts';
-import { allContainers, podSchema } from '../kube/pod.ts';
+import { allContainers, podSchema, type Pod } from '../kube/pod.ts';
 import { findManifest } from '../manifest/find-manifest.ts';
 import type { ManifestLookup } from '../manifest/manifest-lookup.ts';
 import { computeAppConfigHash } from '../injection/app-config-hash.ts';
@@ -22,6 +23,8 @@ import {
 } from './desired-objects.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import { decideManifestEvent } from './manifest-event.ts';
+import type { OutdatedRestarter } from './outdated-restarter.ts';
+import type { RedisSecretCopier } from './redis-secret-copier.ts';
 import { resultFromError } from './reconcile-result.ts';
 import type { ReconcileResult } from './work-queue.ts';
 
@@ -47,6 +50,10 @@ export interface GatewayReconcilerOptions {
   now?: () => Date;
   /** The latest /stats sample of a pod (the sampler's, later); none yet means "not sampled". */
   sampleOf?: (namespace: string, podName: string) => StatsSample | undefined;
+  /** Copies the Redis URL Secret into the app's namespace (--redis-secret-in-pods on); absent: nothing to copy. */
+  redisSecretCopier?: RedisSecretCopier;
+  /** Restarts pods whose gateway config is outdated (--restart-outdated on); absent: they are only counted. */
+  restartOutdated?: OutdatedRestarter;
 }
 
 const GATEWAYS_PATH = `/apis/${API_GROUP}/${API_VERSION}/namespaces`;
@@ -76,8 +83,14 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
       const gateway = await ensureGateway(deployment, existing, buildGatewaySpec(name, configMapName, manifest));
       if (gateway === undefined) return { kind: 'terminal', error: new Error(`${GATEWAY_KIND} ${key} exists and is controlled by another owner`) };
       await ensureService(deployment, gateway);
-      await writeStatus(deployment, gateway, manifest);
-      return { kind: 'ok' };
+      await options.redisSecretCopier?.ensure(namespace, [gateway, ...caches.gateways.list(namespace)]);
+      const pods = podsOf(deployment);
+      const currentConfigHash = manifest.kind === 'websocket'
+        ? computeAppConfigHash(options.settings, { namespace, deploymentName: name, url: manifest.url, port: manifest.port })
+        : undefined;
+      await writeStatus(deployment, gateway, manifest, observePods(namespace, pods), currentConfigHash);
+      if (options.restartOutdated === undefined) return { kind: 'ok' };
+      return await options.restartOutdated({ deployment, pods, expectedHash: currentConfigHash });
     } catch (error) {
       return resultFromError(error);
     }
@@ -152,18 +165,17 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
     await api.request({ method: 'PATCH', path: `/api/v1/namespaces/${namespace}/services/${name}`, patchType: 'merge', body: patch });
   }
 
-  async function writeStatus(deployment: Deployment, gateway: KubeObject, manifest: ManifestLookup): Promise<void> {
+  async function writeStatus(
+    deployment: Deployment, gateway: KubeObject, manifest: ManifestLookup, pods: PodObservation[], currentConfigHash: string | undefined,
+  ): Promise<void> {
     const namespace = deployment.metadata.namespace ?? '';
     const previous = readStatus(gateway);
-    const currentConfigHash = manifest.kind === 'websocket'
-      ? computeAppConfigHash(options.settings, { namespace, deploymentName: deployment.metadata.name, url: manifest.url, port: manifest.port })
-      : undefined;
     const status = computeStatus({
       namespace,
       generation: gateway.metadata.generation ?? 1,
       manifest,
       currentConfigHash,
-      pods: observePods(deployment),
+      pods,
       previous,
       now: now(),
     });
@@ -180,23 +192,30 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
     }
   }
 
-  function observePods(deployment: Deployment): PodObservation[] {
+  /** The Deployment's cached pods that are not being deleted. */
+  function podsOf(deployment: Deployment): Pod[] {
     const namespace = deployment.metadata.namespace ?? '';
-    const observations: PodObservation[] = [];
+    const pods: Pod[] = [];
     for (const object of caches.pods.list(namespace)) {
       if (object.metadata.deletionTimestamp !== undefined) continue;
       if (!matchesSelector(deployment.spec.selector, object.metadata.labels)) continue;
       const pod = podSchema.safeParse(object);
-      if (!pod.success) continue;
-      const injected = allContainers(pod.data).some((container) => container.name === GATEWAY_CONTAINER);
-      const observation: PodObservation = { name: object.metadata.name, injected };
-      const hash = object.metadata.annotations?.[INJECTED_ANNOTATION];
-      if (hash !== undefined) observation.injectedHash = hash;
-      const sample = options.sampleOf?.(namespace, object.metadata.name);
-      if (sample !== undefined) observation.sample = sample;
-      observations.push(observation);
+      if (pod.success) pods.push(pod.data);
     }
-    return observations;
+    return pods;
+  }
+
+  function observePods(namespace: string, pods: Pod[]): PodObservation[] {
+    return pods.map((pod) => {
+      const name = pod.metadata?.name ?? '';
+      const injected = allContainers(pod).some((container) => container.name === GATEWAY_CONTAINER);
+      const observation: PodObservation = { name, injected };
+      const hash = pod.metadata?.annotations?.[INJECTED_ANNOTATION];
+      if (hash !== undefined) observation.injectedHash = hash;
+      const sample = options.sampleOf?.(namespace, name);
+      if (sample !== undefined) observation.sample = sample;
+      return observation;
+    });
   }
 }
 

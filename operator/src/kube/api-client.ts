@@ -1,7 +1,8 @@
-// A small JSON client for the Kubernetes API over the kubeconfig's TLS and credentials (I/O). Objects stay raw JSON,
-// as the watch stream delivers them, so caches and writes never see client-node's typed (Date-converting) models.
+// A small JSON client for the Kubernetes API over the connection's TLS and credentials (I/O), plus watch streams on the
+// same keep-alive agent. Objects stay raw JSON, as the watch stream delivers them.
 import { Agent, request, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './cluster-connection.ts';
+import { startWatch, type OpenWatch } from './watch-stream.ts';
 
 export type PatchType = 'merge' | 'json';
 
@@ -44,33 +45,34 @@ export interface ApiClient {
   close(): void;
 }
 
-export function createApiClient(kc: KubeConfig): ApiClient {
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-  const server = new URL(cluster.server);
-  let agent: Agent | undefined;
+/** The operator's client: requests and watches. */
+export interface KubeClient extends ApiClient {
+  watch: OpenWatch;
+}
+
+export function createApiClient(connection: KubeConnection): KubeClient {
+  const { server, tls } = connection;
+  // One keep-alive agent for every request and watch; credentials are added per request (tokens rotate).
+  const agent = new Agent({ keepAlive: true, ...tls });
+  const prepare = async (method: ApiRequest['method'], path: string, query: ApiRequest['query'], headers: Record<string, string | number>): Promise<RequestOptions> => {
+    const url = new URL(path, server);
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    return {
+      host: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: server.port === '' ? 443 : server.port,
+      path: `${url.pathname}${url.search}`,
+      method,
+      agent,
+      headers: { Accept: 'application/json', ...headers, ...(await connection.headers()) },
+    };
+  };
   return {
     async request<T>(req: ApiRequest): Promise<T> {
-      const url = new URL(req.path, server);
-      for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
       const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-      const options: RequestOptions = {
-        host: server.hostname,
-        port: server.port === '' ? 443 : server.port,
-        path: `${url.pathname}${url.search}`,
-        method: req.method,
-        headers: {
-          Accept: 'application/json',
-          ...(body === undefined ? {} : {
-            'Content-Type': req.patchType === undefined ? 'application/json' : PATCH_CONTENT_TYPES[req.patchType],
-            'Content-Length': Buffer.byteLength(body),
-          }),
-        },
-      };
-      // Credentials are applied per request (tokens may be refreshed); the keep-alive agent is built once from the TLS material.
-      await kc.applyToHTTPSOptions(options);
-      agent ??= new Agent({ keepAlive: true, ca: options.ca, cert: options.cert, key: options.key, servername: options.servername, rejectUnauthorized: options.rejectUnauthorized });
-      options.agent = agent;
+      const options = await prepare(req.method, req.path, req.query, body === undefined ? {} : {
+        'Content-Type': req.patchType === undefined ? 'application/json' : PATCH_CONTENT_TYPES[req.patchType],
+        'Content-Length': Buffer.byteLength(body),
+      });
       try {
         return await send<T>(options, req, body);
       } catch (error) {
@@ -79,10 +81,27 @@ export function createApiClient(kc: KubeConfig): ApiClient {
         throw error;
       }
     },
+    watch: (req, onEvent) => startWatch({
+      prepare: async (path, query) => await prepare('GET', path, query, {}),
+      errorFor: (status, text) => apiErrorFor(status, text),
+    }, req, onEvent),
     close() {
-      agent?.destroy();
+      agent.destroy();
     },
   };
+}
+
+/** The error for a non-2xx answer, with the Status fields when the body is one. */
+export function apiErrorFor(status: number, text: string): ApiError {
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // a non-JSON body is kept as text for the error
+  }
+  const fields = typeof parsed === 'object' && parsed !== null ? parsed as { reason?: unknown; message?: unknown } : {};
+  return new ApiError(status, typeof fields.reason === 'string' ? fields.reason : 'Unknown',
+    typeof fields.message === 'string' ? fields.message : text.slice(0, 200), parsed);
 }
 
 class StaleSocketError extends Error {}
@@ -95,20 +114,16 @@ function send<T>(options: RequestOptions, req: ApiRequest, body: string | undefi
       res.on('error', reject);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          // a non-JSON body is kept as text for the error
-        }
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          resolve(parsed as T);
+        if (status < 200 || status >= 300) {
+          reject(apiErrorFor(status, text));
           return;
         }
-        const fields = typeof parsed === 'object' && parsed !== null ? parsed as { reason?: unknown; message?: unknown } : {};
-        reject(new ApiError(status, typeof fields.reason === 'string' ? fields.reason : 'Unknown',
-          typeof fields.message === 'string' ? fields.message : text.slice(0, 200), parsed));
+        try {
+          resolve((text === '' ? undefined : JSON.parse(text)) as T);
+        } catch {
+          resolve(text as T);
+        }
       });
     });
     const timeoutMs = req.timeoutMs ?? 30_000;

@@ -5,7 +5,7 @@ import type { KubeObject } from '../kube/objects.ts';
 
 /** What the metrics read from the running operator (start-operator's RunningOperator satisfies it). */
 export interface MetricsSource {
-  counters: { reconciles: number; reconcileErrors: number; admissions: number; injections: number };
+  counters: { reconciles: number; reconcileErrors: number; admissions: number; injections: number; outdatedRestarts?: number };
   queue: { depth: number; delayed: number; inFlight: number };
   informers: { gateways: { list(): KubeObject[] } };
   /** The leader's /stats sampler (absent before it existed). */
@@ -30,6 +30,7 @@ export const METRIC_NAMES = {
   users: 'tapr_ws_operator_gateway_users',
   readyReplicas: 'tapr_ws_operator_gateway_ready_replicas',
   ready: 'tapr_ws_operator_ready',
+  outdatedRestarts: 'tapr_ws_operator_outdated_restarts_total',
 } as const;
 
 export function createOperatorMetrics(source: () => MetricsSource | undefined, isReady: () => boolean): OperatorMetrics {
@@ -38,7 +39,7 @@ export function createOperatorMetrics(source: () => MetricsSource | undefined, i
   const registers = [registry];
 
   // Counters mirror start-operator's running totals: each scrape adds what happened since the last one.
-  const mirrored = { ok: 0, error: 0, errors: 0, admissions: 0, injected: 0, notInjected: 0, sampleOk: 0, sampleError: 0, rounds: 0 };
+  const mirrored = { ok: 0, error: 0, errors: 0, admissions: 0, injected: 0, notInjected: 0, sampleOk: 0, sampleError: 0, rounds: 0, outdatedRestarts: 0 };
   const advance = (counter: Counter<string>, key: keyof typeof mirrored, now: number, labels?: Record<string, string>) => {
     const delta = now - mirrored[key];
     if (delta > 0) {
@@ -105,6 +106,13 @@ export function createOperatorMetrics(source: () => MetricsSource | undefined, i
     collect() {
       const counters = source()?.sampler?.counters;
       if (counters !== undefined) advance(this, 'rounds', counters.rounds);
+    },
+  });
+  new Counter({
+    name: METRIC_NAMES.outdatedRestarts, help: 'Deployments whose pods were restarted because their gateway config was outdated (--restart-outdated on).', registers,
+    collect() {
+      const restarts = source()?.counters.outdatedRestarts;
+      if (restarts !== undefined) advance(this, 'outdatedRestarts', restarts);
     },
   });
   new Gauge({

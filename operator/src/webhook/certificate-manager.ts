@@ -33,7 +33,7 @@ export interface CertificateManagerOptions {
 }
 
 interface SecretObject {
-  metadata: { name: string; namespace?: string; resourceVersion?: string };
+  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   type?: string;
   data?: Record<string, string>;
 }
@@ -124,7 +124,8 @@ export class CertificateManager {
     });
     const next: StoredCertificates = { caCert: ca.certPem, caKey: ca.keyPem, tlsCert: serving.certPem, tlsKey: serving.keyPem, caBundle };
     const body: SecretObject = {
-      metadata: { name: this.options.secretName, namespace: this.options.namespace, ...(secret?.metadata.resourceVersion === undefined ? {} : { resourceVersion: secret.metadata.resourceVersion }) },
+      // A Secret the Helm chart rendered keeps its labels and Helm's ownership annotations.
+      metadata: { ...keptMetadata(secret?.metadata), name: this.options.secretName, namespace: this.options.namespace, ...(secret?.metadata.resourceVersion === undefined ? {} : { resourceVersion: secret.metadata.resourceVersion }) },
       type: 'Opaque',
       data: encodeSecret(next),
     };
@@ -138,7 +139,7 @@ export class CertificateManager {
     const input = { ...this.options.webhook, caBundle: Buffer.from(caBundlePem).toString('base64') };
     const desired = buildWebhookConfiguration(input);
     const path = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
-    let stored: { metadata?: { resourceVersion?: string } } | undefined;
+    let stored: { metadata?: { resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
     try {
       stored = await this.options.api.request({ method: 'GET', path: `${path}/${input.name}` });
     } catch (error) {
@@ -149,9 +150,22 @@ export class CertificateManager {
       return;
     }
     if (isWebhookConfigurationCurrent(stored, buildWebhook(input))) return;
-    const metadata = { ...(desired.metadata as Record<string, unknown>), resourceVersion: stored.metadata?.resourceVersion };
+    // The chart's labels and Helm's annotations stay; ours are added.
+    const ours = desired.metadata as { labels?: Record<string, string> };
+    const kept = keptMetadata(stored.metadata);
+    const metadata = {
+      ...(desired.metadata as Record<string, unknown>), ...kept, labels: { ...kept.labels, ...ours.labels }, resourceVersion: stored.metadata?.resourceVersion,
+    };
     await this.options.api.request({ method: 'PUT', path: `${path}/${input.name}`, body: { ...desired, metadata } });
   }
+}
+
+/** Labels and annotations someone else put on an object the operator replaces (PUT), so they survive it. */
+function keptMetadata(metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined): { labels?: Record<string, string>; annotations?: Record<string, string> } {
+  return {
+    ...(metadata?.labels === undefined ? {} : { labels: metadata.labels }),
+    ...(metadata?.annotations === undefined ? {} : { annotations: metadata.annotations }),
+  };
 }
 
 function decodeSecret(data: Record<string, string>): StoredCertificates {

@@ -34,3 +34,14 @@ test('a Service client config is current as stored; another path is not', () => 
   stored.webhooks[0]!.clientConfig.service.path = '/other';
   assert.equal(isWebhookConfigurationCurrent(stored, buildWebhook(service)), false);
 });
+
+test('with watched namespaces, the namespaceSelector also requires one of them, and a stored selector without that list is not current', () => {
+  const limited = { ...input, includedNamespaces: ['team-b', 'team-a', 'team-b'] };
+  const webhook = buildWebhook(limited);
+  assert.deepEqual(webhook.namespaceSelector, { matchExpressions: [
+    { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'tapr-system'] },
+    { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['team-a', 'team-b'] },
+  ] });
+  assert.equal(isWebhookConfigurationCurrent(buildWebhookConfiguration(input), webhook), false, 'switching to a list updates the registration');
+  assert.equal(isWebhookConfigurationCurrent(buildWebhookConfiguration(limited), buildWebhook(input)), false, 'and back to all');
+});

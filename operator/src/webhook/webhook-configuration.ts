@@ -18,6 +18,8 @@ export interface WebhookConfigurationInput {
   caBundle: string;
   /** Never inject here: kube-system and the operator's own namespace. */
   excludedNamespaces: string[];
+  /** With --watch-namespaces <list>: only pods in these namespaces are sent to the webhook (others are left alone). */
+  includedNamespaces?: readonly string[];
   timeoutSeconds?: number;
 }
 
@@ -33,8 +35,19 @@ export function buildWebhook(input: WebhookConfigurationInput): Record<string, u
     clientConfig: { ...input.clientConfig, caBundle: input.caBundle },
     rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: 'Namespaced' }],
     objectSelector: { matchExpressions: [{ key: MANIFEST_LABEL, operator: 'Exists' }] },
-    namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'NotIn', values: [...new Set(input.excludedNamespaces)].sort() }] },
+    namespaceSelector: buildNamespaceSelector(input),
   };
+}
+
+/** Never the excluded namespaces; with a list of included ones, only those (the expressions are ANDed). */
+function buildNamespaceSelector(input: WebhookConfigurationInput): Record<string, unknown> {
+  const matchExpressions: Record<string, unknown>[] = [
+    { key: NAMESPACE_NAME_LABEL, operator: 'NotIn', values: [...new Set(input.excludedNamespaces)].sort() },
+  ];
+  if (input.includedNamespaces !== undefined) {
+    matchExpressions.push({ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...new Set(input.includedNamespaces)].sort() });
+  }
+  return { matchExpressions };
 }
 
 export function buildWebhookConfiguration(input: WebhookConfigurationInput): Record<string, unknown> {

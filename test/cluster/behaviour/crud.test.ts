@@ -40,3 +40,12 @@ test('an update that changes nothing keeps the resourceVersion', async (t) => {
   const again = await core.replaceNamespacedConfigMap({ name: 'same', namespace, body: created });
   assert.equal(again.metadata?.resourceVersion, created.metadata?.resourceVersion);
 });
+
+test('every namespace carries kubernetes.io/metadata.name=<name>, and keeps it when a label update drops it', async (t) => {
+  const { kc, namespace } = await clusterUnderTest(t);
+  const core = kc.makeApiClient(CoreV1Api);
+  const read = await core.readNamespace({ name: namespace });
+  assert.equal(read.metadata?.labels?.['kubernetes.io/metadata.name'], namespace);
+  const replaced = await core.replaceNamespace({ name: namespace, body: { ...read, metadata: { ...read.metadata, labels: { team: 'a' } } } });
+  assert.deepEqual(replaced.metadata?.labels, { team: 'a', 'kubernetes.io/metadata.name': namespace });
+});

@@ -83,6 +83,10 @@ export function applyBuiltinDefaults(resource: string, obj: JsonObject, isCreate
         setDefault(spec, 'finalizers', ['kubernetes']);
         obj.status = { phase: 'Active' };
       }
+      // As the apiserver (1.21+) does on every write: webhooks' namespaceSelectors match namespaces by name with it.
+      const metadata = isJsonObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
+      const labels = isJsonObject(metadata.labels) ? metadata.labels : (metadata.labels = {});
+      if (typeof metadata.name === 'string') labels['kubernetes.io/metadata.name'] = metadata.name;
       break;
     }
     case 'pods':
