@@ -1,6 +1,6 @@
-// Rebuilds an image's final filesystem in a temp dir without a Docker engine (I/O): the build stage is our `tsc -p
+// Rebuilds an image's filesystem in a temp dir without a Docker engine (I/O): the build stage is our `tsc -p
 // tsconfig.build.json` into a temp dist, other stages run their own COPY and RUN lines (npm ci) in a temp dir, and the
-// final stage's COPY lines assemble the result. What runs from there uses only what the image would contain.
+// target stage's COPY lines assemble the result. What runs from there uses only what the image would contain.
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ export interface ImageFilesystem {
 }
 
 /**
- * `tsc -p tsconfig.build.json` into a fresh dir: what the Dockerfiles' build stage produces under /src/dist. Without the
+ * `tsc -p tsconfig.build.json` into a fresh dir: what the Dockerfile's build stage produces under /src/dist. Without the
  * type check (`npm run typecheck` does it), which halves the time.
  */
 export async function compileForImages(): Promise<string> {
@@ -30,13 +30,16 @@ export async function compileForImages(): Promise<string> {
   return out;
 }
 
-export async function assembleImage(dockerfile: string, buildOutput: string): Promise<ImageFilesystem> {
+/** The filesystem of `docker build --target <target>`: the target stage and the stages it copies from. */
+export async function assembleImage(dockerfile: string, target: string, buildOutput: string): Promise<ImageFilesystem> {
   const stages = parseDockerfile(await readFile(join(REPO_ROOT, dockerfile), 'utf8'));
-  const final = stages.at(-1)!;
+  const final = stages.find((stage) => stage.name === target);
+  if (final === undefined) throw new Error(`${dockerfile}: no stage named ${target}`);
+  const needed = new Set(final.copies.flatMap((copy) => (copy.from === undefined ? [] : [copy.from])));
   const stageRoots = new Map<string, { root: string; workdir: string }>();
   const tempDirs: string[] = [];
-  for (const stage of stages.slice(0, -1)) {
-    if (stage.name === undefined) continue;
+  for (const stage of stages) {
+    if (stage.name === undefined || !needed.has(stage.name)) continue;
     if (stage.runs.some((line) => line.includes('tsc'))) {
       stageRoots.set(stage.name, { root: buildOutput, workdir: stage.workdir });
       continue;

@@ -1,5 +1,5 @@
-// The container images (sidecar/Dockerfile, operator/Dockerfile): their final filesystems, rebuilt without Docker, run
-// the compiled code with production dependencies only, as a numeric non-root user on Node 24.
+// The container images (the Dockerfile's ws-gateway and operator targets): their filesystems, rebuilt without Docker,
+// run the compiled code with production dependencies only, as a numeric non-root user on Node 24.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -24,19 +24,19 @@ after(async () => {
 
 const assembled = new Map<string, Promise<ImageFilesystem>>();
 /** Each image is assembled once (npm ci takes seconds) and shared by the tests that run it. */
-function image(dockerfile: string): Promise<ImageFilesystem> {
-  let fs = assembled.get(dockerfile);
+function image(target: string): Promise<ImageFilesystem> {
+  let fs = assembled.get(target);
   if (fs === undefined) {
-    fs = assembleImage(dockerfile, buildOutput);
-    assembled.set(dockerfile, fs);
+    fs = assembleImage('Dockerfile', target, buildOutput);
+    assembled.set(target, fs);
     void fs.then((result) => roots.push(...result.tempDirs), () => {});
   }
   return fs;
 }
 
-for (const dockerfile of ['sidecar/Dockerfile', 'operator/Dockerfile']) {
-  test(`${dockerfile}: Node 24 base, numeric non-root user, exec-form entrypoint on compiled JavaScript`, async () => {
-    const fs = await image(dockerfile);
+for (const target of ['ws-gateway', 'operator']) {
+  test(`--target ${target}: Node 24 base, numeric non-root user, exec-form entrypoint on compiled JavaScript`, async () => {
+    const fs = await image(target);
     assert.match(fs.final.image, /^node:24[.-]/, 'the runtime image must be Node 24');
     assert.match(fs.final.user ?? '', /^[1-9]\d*(:[1-9]\d*)?$/, 'runAsNonRoot needs a numeric non-zero USER');
     assert.equal(fs.command[0], process.execPath, 'ENTRYPOINT must be exec form starting with node (node is PID 1 and gets SIGTERM)');
@@ -50,7 +50,7 @@ for (const dockerfile of ['sidecar/Dockerfile', 'operator/Dockerfile']) {
 }
 
 test('the gateway image serves a WebSocket client and drains on SIGTERM', async (t) => {
-  const fs = await image('sidecar/Dockerfile');
+  const fs = await image('ws-gateway');
   const app = await startAppServer();
   t.after(() => app.close());
   const gateway = await startGateway({ entry: join(fs.root, fs.command[1]!), env: { WS_URL: '/ws/message', WS_PORT: String(app.port) } });
@@ -65,7 +65,7 @@ test('the gateway image serves a WebSocket client and drains on SIGTERM', async 
 });
 
 test('the operator image loads all its code from production dependencies (a bad flag is reported, exit 2)', async () => {
-  const fs = await image('operator/Dockerfile');
+  const fs = await image('operator');
   const result = await run(fs.command[0]!, [...fs.command.slice(1), '--kubeconfig', '/nonexistent/kubeconfig'], { cwd: fs.root }).then(
     () => ({ code: 0, stderr: '' }),
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),

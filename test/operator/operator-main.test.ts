@@ -2,42 +2,14 @@
 // reconciles, leadership and per-app gauges in /metrics, injection at admission, a bad flag (exit 2), SIGTERM (exit 0, Lease released).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Cluster } from '../cluster/start-cluster.ts';
 import type { ApiClient } from '../../operator/src/kube/api-client.ts';
 import {
   condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE,
   startTestCluster, uniqueName, type GatewayObject, type TestCluster,
 } from './operator-env.ts';
+import { spawnOperator, type OperatorProcess } from './operator-process.ts';
 
-const operatorMain = fileURLToPath(new URL('../../operator/src/main.ts', import.meta.url));
-
-interface OperatorProcess {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
-/** Spawns main.ts with only the given env (no inherited KUBECONFIG or OPERATOR_*). */
-function spawnOperator(args: string[], env: Record<string, string> = {}): OperatorProcess {
-  const child = spawn(process.execPath, [operatorMain, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      logs.push({ msg: line, unparsed: true });
-    }
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, logs, stderr: () => stderr, exited };
-}
 
 let testCluster: TestCluster | undefined;
 let cluster: Cluster;

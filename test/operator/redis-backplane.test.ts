@@ -10,15 +10,10 @@ import { connect } from '../support/ws-client.ts';
 import { controlPost } from '../support/control-api.ts';
 import { parseGatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
-import { IDLE_APP_IMAGE, startSamplingCluster, type SamplingCluster } from './sampling-env.ts';
+import { createChatDeployment, startSamplingCluster, waitForGatewayPods, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
 
 const SECRET = 'tapr-ws-redis';
 
-interface PodObject {
-  metadata: { name: string };
-  spec: { initContainers?: { name: string; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }[] };
-  status?: { podIP?: string; initContainerStatuses?: { name: string; state?: { running?: unknown } }[] };
-}
 interface SecretObject {
   metadata: { labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
   data?: Record<string, string>;
@@ -29,7 +24,7 @@ let redis: RedisServer;
 let env: SamplingCluster;
 let app: AppServer;
 let namespace: string;
-let pods: PodObject[];
+let pods: GatewayPod[];
 
 before(async () => {
   redis = await startRedisServer();
@@ -42,28 +37,9 @@ before(async () => {
   await createNamespace(env.api, namespace);
   await createManifest(env.api, namespace, 'chat-manifest', manifestText({ url: '/ws/message', port: app.port }));
   await eventually('the manifest in the operator cache', () => operator.informers.configMaps.get(namespace, 'chat-manifest'));
-  await env.api.request({
-    method: 'POST',
-    path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
-    body: {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'chat' },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: 'chat' } },
-        template: {
-          metadata: { labels: { app: 'chat', 'tapr.io/manifest': 'chat-manifest' } },
-          spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: IDLE_APP_IMAGE }] },
-        },
-      },
-    },
-  });
+  await createChatDeployment(env.api, namespace, 'chat-manifest', 2);
   // A pod admitted before the copy exists waits (CreateContainerConfigError) and starts once it is there.
-  pods = await eventually('2 pods whose gateways run', async () => {
-    const list = await env.api.request<{ items: PodObject[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector: 'app=chat' } });
-    const running = list.items.filter((pod) => pod.status?.podIP !== undefined
-      && pod.status.initContainerStatuses?.some((status) => status.name === 'ws-gateway' && status.state?.running !== undefined) === true);
-    return running.length === 2 ? running : undefined;
-  }, 40_000);
+  pods = await waitForGatewayPods(env.api, namespace, 2, 40_000);
   // /readyz is 200 once a gateway listens and its backplane is connected to Redis.
   for (const pod of pods) {
     await eventually(`${pod.metadata.name} ready with its backplane`, async () => ((await fetch(`http://${pod.status!.podIP!}:40010/readyz`)).ok ? true : undefined), 20_000);

@@ -6,7 +6,7 @@ import type { KubeClient } from '../../operator/src/kube/api-client.ts';
 import type { KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
-import { startTestCluster, testOperatorOptions } from './operator-env.ts';
+import { eventually, startTestCluster, testOperatorOptions } from './operator-env.ts';
 
 /** An app container that runs and stays idle (the cluster's env-printer fixture without PORT): ready once running. */
 export const IDLE_APP_IMAGE = 'example/idle-app:1';
@@ -44,4 +44,40 @@ export async function startSamplingCluster(): Promise<SamplingCluster> {
       await stopCluster();
     },
   };
+}
+
+/** The pod fields the sampling tests read. */
+export interface GatewayPod {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: { initContainers?: { name: string; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }[] };
+  status?: { podIP?: string; initContainerStatuses?: { name: string; containerID?: string; state?: { running?: unknown } }[] };
+}
+
+/** Deployment `chat` (labels app=chat, tapr.io/manifest=<manifest>) running the idle app with `replicas` pods. */
+export async function createChatDeployment(api: KubeClient, namespace: string, manifest: string, replicas: number): Promise<void> {
+  await api.request({
+    method: 'POST',
+    path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    body: {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'chat' },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: 'chat' } },
+        template: {
+          metadata: { labels: { app: 'chat', 'tapr.io/manifest': manifest } },
+          spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: IDLE_APP_IMAGE }] },
+        },
+      },
+    },
+  });
+}
+
+/** Waits for `count` pods of app=chat with an IP and a running ws-gateway (native sidecar) container. */
+export async function waitForGatewayPods(api: KubeClient, namespace: string, count: number, timeoutMs: number): Promise<GatewayPod[]> {
+  return await eventually(`${count} pods whose gateways run`, async () => {
+    const list = await api.request<{ items: GatewayPod[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector: 'app=chat' } });
+    const running = list.items.filter((pod) => pod.status?.podIP !== undefined
+      && pod.status.initContainerStatuses?.some((status) => status.name === 'ws-gateway' && status.state?.running !== undefined) === true);
+    return running.length === count ? running : undefined;
+  }, timeoutMs);
 }

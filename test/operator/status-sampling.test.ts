@@ -8,7 +8,7 @@ import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
 import type { RunningOperator } from '../../operator/src/start-operator.ts';
 import { condition, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
-import { IDLE_APP_IMAGE, startSamplingCluster, type SamplingCluster } from './sampling-env.ts';
+import { createChatDeployment, startSamplingCluster, waitForGatewayPods, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
 
 const SAMPLE_INTERVAL_MS = 500;
 
@@ -19,17 +19,12 @@ interface SampledGateway extends GatewayObject {
   };
 }
 
-interface PodObject {
-  metadata: { name: string; annotations?: Record<string, string> };
-  spec: { initContainers?: { name: string }[] };
-  status?: { podIP?: string; initContainerStatuses?: { name: string; containerID?: string; state?: { running?: unknown } }[] };
-}
 
 let env: SamplingCluster;
 let operator: RunningOperator;
 let app: AppServer;
 let namespace: string;
-let pods: PodObject[];
+let pods: GatewayPod[];
 
 async function readGateway(): Promise<SampledGateway | undefined> {
   return await getOrUndefined<SampledGateway>(env.api, gatewayPath(namespace, 'chat'));
@@ -44,27 +39,8 @@ before(async () => {
   await createManifest(env.api, namespace, 'chat-manifest', manifestText({ url: '/ws/message', port: app.port }));
   // The webhook answers from its cache: pods admitted before the manifest is cached would not be injected.
   await eventually('the manifest in the operator cache', () => operator.informers.configMaps.get(namespace, 'chat-manifest'));
-  await env.api.request({
-    method: 'POST',
-    path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
-    body: {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'chat' },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: 'chat' } },
-        template: {
-          metadata: { labels: { app: 'chat', 'tapr.io/manifest': 'chat-manifest' } },
-          spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: IDLE_APP_IMAGE }] },
-        },
-      },
-    },
-  });
-  pods = await eventually('2 pods whose gateways run', async () => {
-    const list = await env.api.request<{ items: PodObject[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector: 'app=chat' } });
-    const running = list.items.filter((pod) => pod.status?.podIP !== undefined
-      && pod.status.initContainerStatuses?.some((status) => status.name === 'ws-gateway' && status.state?.running !== undefined) === true);
-    return running.length === 2 ? running : undefined;
-  }, 30_000);
+  await createChatDeployment(env.api, namespace, 'chat-manifest', 2);
+  pods = await waitForGatewayPods(env.api, namespace, 2, 30_000);
 });
 
 after(async () => {
@@ -124,7 +100,7 @@ test('an unchanged sample writes nothing: the CR keeps its resourceVersion acros
 });
 
 test('a gateway that stops answering is not ready, and Ready=False names its pod; it recovers when it answers again', async (t) => {
-  const [frozen] = pods as [PodObject];
+  const [frozen] = pods as [GatewayPod];
   const containerID = frozen.status?.initContainerStatuses?.find((status) => status.name === 'ws-gateway')?.containerID ?? '';
   const pid = Number(/^local:\/\/(\d+)$/.exec(containerID)?.[1]);
   assert.ok(pid > 0, `gateway pid from ${containerID}`);

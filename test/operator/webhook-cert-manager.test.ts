@@ -5,10 +5,6 @@
 // writes a Secret or the webhook configuration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { connect } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
@@ -20,9 +16,9 @@ import { buildWebhookConfiguration } from '../../operator/src/webhook/webhook-co
 import {
   createManifest, createNamespace, eventually, manifestText, OPERATOR_NAMESPACE, startTestCluster, testOperatorOptions, testSettings, uniqueName,
 } from './operator-env.ts';
+import { spawnOperator } from './operator-process.ts';
 
 const WEBHOOK_CONFIGURATIONS = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
-const OPERATOR_MAIN = fileURLToPath(new URL('../../operator/src/main.ts', import.meta.url));
 
 /** Writes tls.crt / tls.key as the kubelet lays out a mounted Secret: a timestamped directory, `..data` → it, files → `..data/…`. */
 async function writeMountedSecret(dir: string, generation: number, files: { 'tls.crt': string; 'tls.key': string }): Promise<void> {
@@ -129,29 +125,14 @@ test('npm run operator -- --webhook-mode cert-manager: /readyz answers 503 (the 
   t.after(() => env.stop());
   const certDir = await mkdtemp(join(tmpdir(), 'tapr-webhook-tls-'));
   t.after(() => rm(certDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [
-    OPERATOR_MAIN, '--namespace', OPERATOR_NAMESPACE, '--webhook-mode', 'cert-manager', '--webhook-cert-dir', certDir,
+  const operator = spawnOperator([
+    '--namespace', OPERATOR_NAMESPACE, '--webhook-mode', 'cert-manager', '--webhook-cert-dir', certDir,
     '--webhook-port', '0', '--health-host', '127.0.0.1', '--health-port', '0', '--leader-election', 'off',
-  ], { env: { PATH: process.env.PATH ?? '', KUBECONFIG: env.cluster.kubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = once(child, 'exit');
-  t.after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      logs.push({ msg: line });
-    }
-  });
+  ], { KUBECONFIG: env.cluster.kubeconfigPath });
+  t.after(() => operator.stop());
+  const { logs } = operator;
   const ready = await eventually('the "operator ready" line', () => {
-    if (child.exitCode !== null) throw new Error(`operator exited ${child.exitCode}: ${stderr}`);
+    if (operator.child.exitCode !== null) throw new Error(`operator exited ${operator.child.exitCode}: ${operator.stderr()}`);
     return logs.find((entry) => entry.msg === 'operator ready');
   }, 60_000);
   assert.equal(ready.webhookTls, 'cert-manager');

@@ -1,0 +1,63 @@
+# syntax=docker/dockerfile:1
+# The two images of tapr-ws, built from the repository root, one target each:
+#   docker build --target ws-gateway -t ghcr.io/tapr-ws/ws-gateway:0.1.0 .
+#   docker build --target operator   -t ghcr.io/tapr-ws/operator:0.1.0 .
+# Both: Node 24, compiled JavaScript (no type stripping at run time: ~25 MB less RSS per gateway), only the
+# workspace's production dependencies, a numeric non-root user, nothing written at run time (readOnlyRootFilesystem),
+# exec-form entrypoint so node is PID 1 and handles SIGTERM itself.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# Compiles sidecar/src and operator/src (the operator hashes gateway settings with the gateway's own config schema).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY sidecar/package.json sidecar/
+COPY operator/package.json operator/
+# --ignore-scripts: the `node` devDependency would download a second Node binary; this image already is Node 24.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY sidecar/src sidecar/src
+COPY operator/src operator/src
+RUN npx tsc -p tsconfig.build.json
+
+FROM ${NODE_IMAGE} AS gateway-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY sidecar/package.json sidecar/
+COPY operator/package.json operator/
+RUN npm ci --omit=dev --workspace sidecar --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS operator-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY sidecar/package.json sidecar/
+COPY operator/package.json operator/
+RUN npm ci --omit=dev --workspace operator --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS ws-gateway
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=gateway-deps /app/node_modules node_modules
+COPY package.json ./
+# main.js reads its version from ../package.json.
+COPY sidecar/package.json sidecar/
+COPY --from=build /src/dist/sidecar/src sidecar/src
+# 65532: the user the operator sets in the injected container's securityContext (runAsNonRoot needs a numeric USER).
+USER 65532:65532
+EXPOSE 40010
+# The gateway drains on SIGTERM: close 1001 to every client, every close callback delivered, then exit.
+ENTRYPOINT ["node", "sidecar/src/main.js"]
+
+FROM ${NODE_IMAGE} AS operator
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=operator-deps /app/node_modules node_modules
+COPY package.json ./
+COPY operator/package.json operator/
+COPY sidecar/package.json sidecar/
+COPY --from=build /src/dist/operator/src operator/src
+COPY --from=build /src/dist/sidecar/src sidecar/src
+USER 65532:65532
+# 9443: the admission webhook (HTTPS); 8080: /healthz, /readyz, /metrics.
+EXPOSE 9443 8080
+# The operator releases its Lease on SIGTERM, so another replica leads at once.
+ENTRYPOINT ["node", "operator/src/main.js"]
