@@ -2,8 +2,9 @@
 // performs its actions through the control API. I/O (the logic is in chat-room.ts).
 //
 // Run alone:  node examples/chat/app.ts --port 8888 --gateway http://127.0.0.1:40010
-// (or APP_PORT / WS_GATEWAY_URL / WS_URL in the environment), next to a gateway started with
+// (or APP_PORT / APP_HOST / WS_GATEWAY_URL / WS_URL in the environment), next to a gateway started with
 // WS_PORT=8888 WS_URL=/ws/message — the `options.websocket` block of an OlaresManifest.yaml.
+// With several replicas, CHAT_REDIS_URL (and CHAT_REDIS_CHANNEL) share the chat's events between them.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { parseCallback } from './callback.ts';
 import { emptyChatState, reduceChat, type ChatAction, type ChatState } from './chat-room.ts';
 import { createGatewayClient, type GatewayClient } from './gateway-client.ts';
+import { startEventRelay, type EventRelay } from './event-relay.ts';
 
 export interface ChatAppOptions {
   /** Port for the gateway's callbacks (the manifest's `websocket.port`); 0 picks a free one. */
@@ -24,6 +26,8 @@ export interface ChatAppOptions {
   log?: (line: string) => void;
   /** Failures (control API calls, bad callbacks); defaults to `log`. */
   warn?: (line: string) => void;
+  /** Several replicas: share chat events over this Redis (see event-relay.ts). */
+  redis?: { url: string; channel: string };
 }
 
 export interface ChatApp {
@@ -76,6 +80,12 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   const callbackPath = options.callbackPath ?? '/ws/message';
   const gateway = createGatewayClient(options.gatewayUrl);
   let state: ChatState = emptyChatState;
+  // Other replicas' events update this replica's rooms and presence; their actions were performed by their origin.
+  const relay: EventRelay | undefined = options.redis === undefined ? undefined : await startEventRelay({
+    ...options.redis,
+    warn,
+    onPeerEvent: (event) => { state = reduceChat(state, event).state; },
+  });
 
   try {
     const listed = await gateway.list();
@@ -121,6 +131,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     const { event } = parsed;
     const reduction = reduceChat(state, event);
     state = reduction.state;
+    if (relay !== undefined) await relay.publish(event);
     if (event.kind !== 'resync') log(`chat: ${event.kind} user=${event.user || '(anonymous)'} conn=${shortId(event.connId)} → ${reduction.actions.map(describe).join('; ') || 'nothing'}`);
     await perform(reduction.actions);
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -151,6 +162,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
       server.close();
       await once(server, 'close');
       await queue;
+      await relay?.close();
     },
   };
 }
@@ -159,6 +171,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string', default: process.env.APP_PORT ?? '8888' },
+      host: { type: 'string', default: process.env.APP_HOST ?? '127.0.0.1' },
       gateway: { type: 'string', default: process.env.WS_GATEWAY_URL ?? 'http://127.0.0.1:40010' },
       path: { type: 'string', default: process.env.WS_URL ?? '/ws/message' },
     },
@@ -168,8 +181,10 @@ async function main(): Promise<void> {
     console.error(`--port / APP_PORT: expected a port 0-65535, got ${JSON.stringify(values.port)}`);
     process.exit(2);
   }
-  const app = await startChatApp({ port, gatewayUrl: values.gateway, callbackPath: values.path });
-  console.log(`chat app: callbacks on http://127.0.0.1:${app.port}${values.path}, control API at ${values.gateway}`);
+  const redisUrl = process.env.CHAT_REDIS_URL ?? '';
+  const redis = redisUrl === '' ? undefined : { url: redisUrl, channel: process.env.CHAT_REDIS_CHANNEL ?? 'chat-example:events' };
+  const app = await startChatApp({ port, host: values.host, gatewayUrl: values.gateway, callbackPath: values.path, ...(redis === undefined ? {} : { redis }) });
+  console.log(`chat app: callbacks on http://${values.host}:${app.port}${values.path}, control API at ${values.gateway}${redis === undefined ? '' : `, events shared on ${redis.channel}`}`);
   const stop = () => { app.close().then(() => process.exit(0), () => process.exit(1)); };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -14,11 +14,16 @@ export interface DevProxyOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
-  gatewayHost: string;
-  gatewayPort: number;
+  /** Where a new `/ws` connection of `user` goes (one gateway, or one of several replicas); undefined: none is ready. */
+  pickGateway: (user: string) => GatewayAddress | undefined;
   /** The gateway's WS_USER_HEADER. */
   userHeader?: string;
   log?: (line: string) => void;
+}
+
+export interface GatewayAddress {
+  host: string;
+  port: number;
 }
 
 export interface DevProxy {
@@ -133,7 +138,12 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
       refuse(socket, 401, 'Unauthorized', 'log in first');
       return;
     }
-    const upstream: Socket = connect(options.gatewayPort, options.gatewayHost);
+    const gateway = options.pickGateway(user);
+    if (gateway === undefined) {
+      refuse(socket, 503, 'Service Unavailable', 'no gateway is ready yet');
+      return;
+    }
+    const upstream: Socket = connect(gateway.port, gateway.host);
     tunnels.add(socket);
     const teardown = () => {
       tunnels.delete(socket);

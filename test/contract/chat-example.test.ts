@@ -1,4 +1,5 @@
-// The chat example end to end: `npm run demo`'s gateway + app + dev proxy, driven by `ws` clients as logged-in users.
+// The chat example end to end: `npm run demo -- --no-cluster` (gateway + app + dev proxy on loopback, no Kubernetes),
+// driven by `ws` clients as logged-in users. The full-stack demo on the local cluster: test/operator/demo.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +22,7 @@ interface Demo {
 let demo: Demo;
 
 async function startDemo(): Promise<Demo> {
-  const child = spawn(process.execPath, [demoMain, '--port', '0'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [demoMain, '--no-cluster', '--port', '0'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const output: string[] = [];
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
