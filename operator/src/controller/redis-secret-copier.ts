@@ -1,6 +1,7 @@
 // Keeps the Redis URL Secret's copy in each app namespace (I/O): created when the namespace gets its first
 // WebSocketGateway, its owners kept equal to that namespace's gateways, never touching a Secret the operator did not
-// make. Remembers what it last confirmed, so reconciles that change nothing cost no API call.
+// make. Remembers what it last confirmed for a minute, so frequent reconciles cost no API call while a copy someone
+// deleted is still recreated soon (pods of that namespace need it to start).
 import { isApiError, type ApiClient } from '../kube/api-client.ts';
 import type { KubeObject } from '../kube/objects.ts';
 import { buildRedisSecretCopy, isOurRedisSecretCopy, isRedisSecretCopyCurrent, type RedisSecretSource } from './redis-secret.ts';
@@ -10,15 +11,20 @@ export interface RedisSecretCopier {
   ensure(namespace: string, gateways: readonly KubeObject[]): Promise<void>;
 }
 
+/** How long a confirmed copy is trusted without reading it again. */
+export const CONFIRMED_FOR_MS = 60_000;
+
 export function createRedisSecretCopier(options: {
   api: ApiClient;
+  now?: () => number;
   source: RedisSecretSource;
   /** The operator's namespace holds the original: never written. */
   operatorNamespace: string;
   log?: (entry: Record<string, unknown>) => void;
 }): RedisSecretCopier {
   const { api, source } = options;
-  const confirmed = new Map<string, string>();
+  const now = options.now ?? Date.now;
+  const confirmed = new Map<string, { fingerprint: string; at: number }>();
   const path = (namespace: string, name?: string): string => `/api/v1/namespaces/${namespace}/secrets${name === undefined ? '' : `/${name}`}`;
 
   return {
@@ -28,7 +34,8 @@ export function createRedisSecretCopier(options: {
       const desired = buildRedisSecretCopy(source, namespace, unique);
       if (desired === undefined) return;
       const fingerprint = JSON.stringify(desired);
-      if (confirmed.get(namespace) === fingerprint) return;
+      const last = confirmed.get(namespace);
+      if (last !== undefined && last.fingerprint === fingerprint && now() - last.at < CONFIRMED_FOR_MS) return;
       let actual: (KubeObject & { data?: Record<string, string> }) | undefined;
       try {
         actual = await api.request<KubeObject & { data?: Record<string, string> }>({ method: 'GET', path: path(namespace, source.name) });
@@ -46,7 +53,7 @@ export function createRedisSecretCopier(options: {
           body: { ...actual, metadata: { ...actual.metadata, labels: { ...actual.metadata.labels, ...desired.metadata.labels }, ownerReferences: desired.metadata.ownerReferences }, data: { ...actual.data, ...desired.data } },
         });
       }
-      confirmed.set(namespace, fingerprint);
+      confirmed.set(namespace, { fingerprint, at: now() });
     },
   };
 }
