@@ -39,6 +39,23 @@ export function createOutdatedRestarter(options: OutdatedRestarterOptions): Outd
   /** Deployments we patched → the generation the patch produced, until the cache shows it (it lags our writes). */
   const requested = new Map<string, number>();
   let turn: Promise<unknown> = Promise.resolve();
+  // After a gateway setting changes, every opted-in Deployment is outdated and waits its turn, asking again every
+  // few seconds: one scan of all cached Deployments per second serves them all (1000 waiting keys would otherwise
+  // read 1000 Deployments 200 times a second).
+  let rollingView: { at: number; rolling: string[] } | undefined;
+  const ROLLING_VIEW_MS = 1000;
+
+  function rollingNow(): string[] {
+    const at = now().getTime();
+    if (rollingView !== undefined && at - rollingView.at < ROLLING_VIEW_MS) return rollingView.rolling;
+    const rollouts = options.deployments.list().map((object) => readRollout(objectKey(object.metadata.namespace, object.metadata.name), object));
+    for (const rollout of rollouts) {
+      const generation = requested.get(rollout.key);
+      if (generation !== undefined && rollout.generation >= generation) requested.delete(rollout.key);
+    }
+    rollingView = { at, rolling: findRollingRestarts(rollouts, requested) };
+    return rollingView.rolling;
+  }
 
   return async (request) => {
     // Fast path for the usual case, without the lock or a look at every Deployment.
@@ -51,12 +68,7 @@ export function createOutdatedRestarter(options: OutdatedRestarterOptions): Outd
   async function decideAndRestart({ deployment, pods, expectedHash }: RestartRequest): Promise<ReconcileResult> {
     const namespace = deployment.metadata.namespace ?? '';
     const key = objectKey(namespace, deployment.metadata.name);
-    const rollouts = options.deployments.list().map((object) => readRollout(objectKey(object.metadata.namespace, object.metadata.name), object));
-    for (const rollout of rollouts) {
-      const generation = requested.get(rollout.key);
-      if (generation !== undefined && rollout.generation >= generation) requested.delete(rollout.key);
-    }
-    const decision = decideRestart({ rollout: readRollout(key, deployment), pods, expectedHash, rolling: findRollingRestarts(rollouts, requested) });
+    const decision = decideRestart({ rollout: readRollout(key, deployment), pods, expectedHash, rolling: rollingNow() });
     if (decision.kind === 'wait') return { kind: 'requeueAfter', ms: options.waitMs ?? 5000 };
     if (decision.kind === 'skip') return { kind: 'ok' };
     const at = toRfc3339(now());
@@ -67,6 +79,8 @@ export function createOutdatedRestarter(options: OutdatedRestarterOptions): Outd
       body: buildRestartPatch({ resourceVersion: deployment.metadata.resourceVersion, restartedAt: at, expectedHash: decision.expectedHash }),
     });
     requested.set(key, patched.metadata?.generation ?? (deployment.metadata.generation ?? 0) + 1);
+    // The next decision must see this restart rolling.
+    rollingView = undefined;
     options.onRestart?.(key, decision);
     const shown = decision.outdatedPods.slice(0, 5).join(', ') + (decision.outdatedPods.length > 5 ? `, and ${decision.outdatedPods.length - 5} more` : '');
     await options.recordEvent(
