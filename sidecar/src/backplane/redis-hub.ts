@@ -153,14 +153,21 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
   };
 
   let subscribed = false;
-  /** Subscribes (once: node-redis resubscribes by itself after reconnecting) and registers this replica. */
-  async function join(): Promise<void> {
-    if (!subscribed) {
-      await clients.subscriber.subscribe([keys.commands, keys.inbox(me)], onMessage);
-      subscribed = true;
-    }
-    connected = clients.ready;
-    if (connected) await presence.register();
+  let joining: Promise<void> | undefined;
+  /**
+   * Subscribes (once: node-redis resubscribes by itself after reconnecting) and registers this replica. One join at a
+   * time: the reconnect handler and a heartbeat may both ask, and a second register would race the first.
+   */
+  function join(): Promise<void> {
+    joining ??= (async () => {
+      if (!subscribed) {
+        await clients.subscriber.subscribe([keys.commands, keys.inbox(me)], onMessage);
+        subscribed = true;
+      }
+      connected = clients.ready;
+      if (connected) await presence.register();
+    })().finally(() => { joining = undefined; });
+    return joining;
   }
 
   async function beat(): Promise<void> {
