@@ -15,7 +15,8 @@ import { load as loadYaml } from 'js-yaml';
 import { startCluster, type Cluster } from '../../test/cluster/start-cluster.ts';
 import { defaultImageMap, GATEWAY_IMAGE, type ImageMap } from '../../test/cluster/node/image-map.ts';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server.ts';
-import { createKubeClient, TABLE_ACCEPT, type KubeClient } from './demo-kube.ts';
+import { createApiClient, getIfExists, type KubeClient } from '../../operator/src/kube/api-client.ts';
+import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import { startDevProxy, type DevProxy, type GatewayAddress } from './dev-proxy.ts';
 import {
   APP_IMAGE, buildChatDeployment, buildManifestConfigMap, buildNamespace, buildRedisSecret, chooseGateway, DEMO_NAMESPACE,
@@ -24,6 +25,8 @@ import {
 import { stopOnSignals } from './stop-signals.ts';
 
 const HOST = '127.0.0.1';
+/** `kubectl get` asks for this: the server prints the rows with the resource's own columns. */
+const TABLE_ACCEPT = 'application/json;as=Table;v=1;g=meta.k8s.io, application/json';
 const REPO = resolve(import.meta.dirname, '..', '..');
 const CRD_PATH = join(REPO, 'crds', 'websocketgateways.tapr.io.yaml');
 const WSGW_PATH = '/apis/tapr.io/v1alpha1/websocketgateways';
@@ -151,8 +154,8 @@ async function waitForGateways(kube: KubeClient, replicas: number): Promise<void
   const deadline = Date.now() + PODS_READY_WITHIN_MS;
   let said = '';
   for (;;) {
-    const pods = (await kube.get<{ items: PodLike[] }>(`/api/v1/namespaces/${DEMO_NAMESPACE}/pods?labelSelector=app%3D${DEPLOYMENT}`)).items;
-    const gateways = readyGateways(await kube.find(`/api/v1/namespaces/${DEMO_NAMESPACE}/endpoints/${DEPLOYMENT}-ws`));
+    const pods = (await kube.request<{ items: PodLike[] }>({ method: 'GET', path: `/api/v1/namespaces/${DEMO_NAMESPACE}/pods`, query: { labelSelector: `app=${DEPLOYMENT}` } })).items;
+    const gateways = readyGateways(await getIfExists(kube, `/api/v1/namespaces/${DEMO_NAMESPACE}/endpoints/${DEPLOYMENT}-ws`));
     const ready = pods.filter(isInjectedAndReady).length;
     if (ready >= replicas && gateways.length >= replicas) return;
     const now = `demo: waiting for ${replicas} chat pods with their gateways: ${describePods(pods)}`;
@@ -235,19 +238,19 @@ export async function runClusterDemo(args: string[]): Promise<void> {
       onControllerError: (error) => { if (verbose) console.error('cluster:', error); },
     });
     kubeconfigPath = cluster.kubeconfigPath;
-    const client = createKubeClient({ server: cluster.server, caPem: cluster.caPem, token: cluster.adminToken });
+    const client = createApiClient(await connectWithKubeconfigText(cluster.kubeconfig, dir));
     kube = client;
-    await client.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', loadYaml(await readFile(CRD_PATH, 'utf8')));
-    for (let i = 0; (await client.find(WSGW_PATH)) === undefined; i++) {
+    await client.request({ method: 'POST', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body: loadYaml(await readFile(CRD_PATH, 'utf8')) });
+    for (let i = 0; (await getIfExists(client, WSGW_PATH)) === undefined; i++) {
       if (i > 100) throw new Error('the WebSocketGateway CRD was not served within 10 s');
       await sleep(100);
     }
-    await client.create('/api/v1/namespaces', buildNamespace(OPERATOR_NAMESPACE));
-    await client.create('/api/v1/namespaces', buildNamespace(DEMO_NAMESPACE));
+    await client.request({ method: 'POST', path: '/api/v1/namespaces', body: buildNamespace(OPERATOR_NAMESPACE) });
+    await client.request({ method: 'POST', path: '/api/v1/namespaces', body: buildNamespace(DEMO_NAMESPACE) });
     if (redis) {
       // The operator reads its Secret (--redis-secret); the app reads the copy in its own namespace.
-      await client.create(`/api/v1/namespaces/${OPERATOR_NAMESPACE}/secrets`, buildRedisSecret(OPERATOR_NAMESPACE, redis.url));
-      await client.create(`/api/v1/namespaces/${DEMO_NAMESPACE}/secrets`, buildRedisSecret(DEMO_NAMESPACE, redis.url));
+      await client.request({ method: 'POST', path: `/api/v1/namespaces/${OPERATOR_NAMESPACE}/secrets`, body: buildRedisSecret(OPERATOR_NAMESPACE, redis.url) });
+      await client.request({ method: 'POST', path: `/api/v1/namespaces/${DEMO_NAMESPACE}/secrets`, body: buildRedisSecret(DEMO_NAMESPACE, redis.url) });
     }
     console.log(`demo: starting the operator (node operator/src/main.ts --kubeconfig ${kubeconfigPath} --status-interval ${STATUS_INTERVAL}${redis ? ` --redis-secret ${REDIS_SECRET}` : ''} …)`);
     operator = await startOperatorProcess(kubeconfigPath, redis !== undefined, verbose);
@@ -256,17 +259,17 @@ export async function runClusterDemo(args: string[]): Promise<void> {
       console.error(`demo: the operator exited unexpectedly (${String(code ?? signal)}); stopping`);
       void stop(1);
     });
-    await client.create(`/api/v1/namespaces/${DEMO_NAMESPACE}/configmaps`, buildManifestConfigMap(DEMO_NAMESPACE));
-    await client.create(`/apis/apps/v1/namespaces/${DEMO_NAMESPACE}/deployments`, buildChatDeployment(DEMO_NAMESPACE, replicas, redis !== undefined));
+    await client.request({ method: 'POST', path: `/api/v1/namespaces/${DEMO_NAMESPACE}/configmaps`, body: buildManifestConfigMap(DEMO_NAMESPACE) });
+    await client.request({ method: 'POST', path: `/apis/apps/v1/namespaces/${DEMO_NAMESPACE}/deployments`, body: buildChatDeployment(DEMO_NAMESPACE, replicas, redis !== undefined) });
     console.log(`demo: created Deployment ${DEMO_NAMESPACE}/${DEPLOYMENT} (${replicas} replica${replicas === 1 ? '' : 's'} of ${APP_IMAGE}) and its manifest ConfigMap`);
     await waitForGateways(client, replicas);
     if (stopping) return;
 
     // The proxy's view of the gateways: the ready addresses of the operator's `chat-ws` Service, refreshed every second.
     const endpointsPath = `/api/v1/namespaces/${DEMO_NAMESPACE}/endpoints/${DEPLOYMENT}-ws`;
-    gateways = readyGateways(await client.find(endpointsPath));
+    gateways = readyGateways(await getIfExists(client, endpointsPath));
     timers.push(setInterval(() => {
-      client.find(endpointsPath).then((endpoints) => {
+      getIfExists(client, endpointsPath).then((endpoints) => {
         const next = readyGateways(endpoints as Parameters<typeof readyGateways>[0]);
         const names = (list: typeof gateways) => list.map((g) => `${g.pod} ${g.host}`).join(', ');
         if (names(next) !== names(gateways)) console.log(`demo: gateways behind ${DEPLOYMENT}-ws: ${names(next) || 'none ready'}`);
@@ -291,7 +294,7 @@ export async function runClusterDemo(args: string[]): Promise<void> {
   let lastKey = '';
   const client = kube;
   const printTable = async (): Promise<void> => {
-    const table = await client.get<Parameters<typeof renderTable>[0]>(`${WSGW_PATH}?includeObject=Metadata`, TABLE_ACCEPT);
+    const table = await client.request<Parameters<typeof renderTable>[0]>({ method: 'GET', path: WSGW_PATH, query: { includeObject: 'Metadata' }, accept: TABLE_ACCEPT });
     const key = tableChangeKey(table);
     if (key === lastKey || stopping) return;
     lastKey = key;

@@ -17,7 +17,7 @@ import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
 import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import {
-  applyCrd, condition, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE, type GatewayObject,
+  applyCrd, condition, createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, OPERATOR_NAMESPACE, type GatewayObject,
 } from '../operator/operator-env.ts';
 import { IDLE_APP_IMAGE } from '../operator/sampling-env.ts';
 import { readRssKiB } from './processes.ts';
@@ -248,7 +248,7 @@ async function measureReady(api: ApiClient, namespace: string, trials: number): 
     let lastReady: string | undefined;
     try {
       await eventually(`${namespace}/${name} Ready=True`, async () => {
-        const gateway = await getOrUndefined<GatewayObject>(api, gatewayPath(namespace, name));
+        const gateway = await getIfExists<GatewayObject>(api, gatewayPath(namespace, name));
         const ready = condition(gateway, 'Ready');
         lastReady = ready === undefined ? 'no CR or no Ready condition' : `${ready.status} ${ready.reason}: ${ready.message}`;
         return ready?.status === 'True' ? true : undefined;

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
 import type { Attributes } from '../cluster/auth/rbac.ts';
-import { clusterAdmin, type ClusterAdmin } from './support/cluster-admin.ts';
+import { createApiClient, getIfExists, type KubeClient } from '../../operator/src/kube/api-client.ts';
+import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
+import { createApplier } from './support/apply-objects.ts';
 import { DEFAULT_NAMESPACE, renderChart } from './support/render-chart.ts';
 import type { KubeObject } from './support/parse-manifests.ts';
 
@@ -28,7 +30,7 @@ interface GatewayObject {
 
 let dir: string;
 let cluster: Cluster;
-let admin: ClusterAdmin;
+let api: KubeClient;
 let rendered: KubeObject[];
 const denials: string[] = [];
 
@@ -45,10 +47,10 @@ function assertNoDenials(): void {
 
 /** The operator pods' logs, for a failure message. */
 async function operatorLogs(): Promise<string> {
-  const pods = await admin.request<{ items: PodObject[] }>('GET', `/api/v1/namespaces/${DEFAULT_NAMESPACE}/pods`);
+  const pods = await api.request<{ items: PodObject[] }>({ method: 'GET', path: `/api/v1/namespaces/${DEFAULT_NAMESPACE}/pods` });
   const parts: string[] = [];
   for (const pod of pods.items) {
-    const text = await admin.request<string>('GET', `/api/v1/namespaces/${DEFAULT_NAMESPACE}/pods/${pod.metadata.name}/log`).catch((error: unknown) => String(error));
+    const text = await api.request<string>({ method: 'GET', path: `/api/v1/namespaces/${DEFAULT_NAMESPACE}/pods/${pod.metadata.name}/log` }).catch((error: unknown) => String(error));
     parts.push(`--- ${pod.metadata.name}\n${typeof text === 'string' ? text.split('\n').slice(-15).join('\n') : JSON.stringify(text)}`);
   }
   return parts.join('\n');
@@ -80,17 +82,19 @@ before(async () => {
       if (attrs.user.username.startsWith(OPERATOR_USER_PREFIX)) denials.push(describeDenial(attrs));
     },
   });
-  admin = clusterAdmin(cluster);
+  api = createApiClient(await connectWithKubeconfigText(cluster.kubeconfig, dir));
+  const applier = createApplier(api);
   // `helm install --create-namespace`: the namespace first, then CRDs (helm installs crds/ before templates), then the rest.
-  await admin.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_NAMESPACE } });
+  await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_NAMESPACE } } });
   const crds = rendered.filter((object) => object.kind === 'CustomResourceDefinition');
-  await admin.apply(crds);
-  await admin.apply(rendered.filter((object) => object.kind !== 'CustomResourceDefinition').map((object) => ({
+  await applier.apply(crds);
+  await applier.apply(rendered.filter((object) => object.kind !== 'CustomResourceDefinition').map((object) => ({
     ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? DEFAULT_NAMESPACE },
   })));
 });
 
 after(async () => {
+  api?.close();
   await cluster?.stop();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
@@ -99,49 +103,55 @@ test('the chart\'s operator Deployment becomes available with 2 replicas under i
   const deployment = rendered.find((object) => object.kind === 'Deployment')!;
   const path = `/apis/apps/v1/namespaces/${DEFAULT_NAMESPACE}/deployments/${deployment.metadata.name}`;
   const available = await waitUntil('2 available operator replicas', async () => {
-    const current = await admin.get<{ status?: { availableReplicas?: number } }>(path);
+    const current = await getIfExists<{ status?: { availableReplicas?: number } }>(api, path);
     return current?.status?.availableReplicas === 2 ? current : undefined;
   }, 60_000);
   assert.equal(available.status?.availableReplicas, 2);
   // One replica leads (holds the Lease); both serve the webhook.
-  const leases = await admin.request<{ items: { spec?: { holderIdentity?: string } }[] }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${DEFAULT_NAMESPACE}/leases`);
+  const leases = await api.request<{ items: { spec?: { holderIdentity?: string } }[] }>({ method: 'GET', path: `/apis/coordination.k8s.io/v1/namespaces/${DEFAULT_NAMESPACE}/leases` });
   assert.equal(leases.items.filter((lease) => (lease.spec?.holderIdentity ?? '') !== '').length, 1);
   assertNoDenials();
 });
 
 test('an opted-in app is injected through the chart\'s webhook and its WebSocketGateway turns Ready', async () => {
   const namespace = 'shop';
-  await admin.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  await admin.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-manifest' },
-    data: { 'OlaresManifest.yaml': 'olaresManifest.version: "0.8.0"\nmetadata:\n  name: shop\noptions:\n  websocket:\n    url: /ws/message\n    port: 8080\n' },
+  await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } });
+  await api.request({
+    method: 'POST', path: `/api/v1/namespaces/${namespace}/configmaps`,
+    body: {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-manifest' },
+      data: { 'OlaresManifest.yaml': 'olaresManifest.version: "0.8.0"\nmetadata:\n  name: shop\noptions:\n  websocket:\n    url: /ws/message\n    port: 8080\n' },
+    },
   });
   // The webhook answers from the operator's caches: wait until the self-managed caBundle is in and a replica saw the manifest
   // (a pod created too early is admitted unchanged, by design).
   await waitUntil('the webhook configuration with a caBundle', async () => {
-    const configurations = await admin.request<{ items: { webhooks?: { clientConfig?: { caBundle?: string } }[] }[] }>('GET', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations');
+    const configurations = await api.request<{ items: { webhooks?: { clientConfig?: { caBundle?: string } }[] }[] }>({ method: 'GET', path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations' });
     return configurations.items.some((configuration) => configuration.webhooks?.some((webhook) => (webhook.clientConfig?.caBundle ?? '') !== '') === true) ? true : undefined;
   }, 30_000);
   // The operator filled in what the chart rendered empty, keeping the chart's labels (helm upgrade/uninstall find them).
-  const configuration = await admin.request<{ metadata: { labels?: Record<string, string> } }>('GET', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/tapr-ws');
+  const configuration = await api.request<{ metadata: { labels?: Record<string, string> } }>({ method: 'GET', path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/tapr-ws' });
   assert.match(configuration.metadata.labels?.['helm.sh/chart'] ?? '', /^tapr-ws-/);
-  const secret = await admin.request<{ metadata: { labels?: Record<string, string> }; data?: Record<string, string> }>('GET', `/api/v1/namespaces/${DEFAULT_NAMESPACE}/secrets/tapr-ws-webhook-tls`);
+  const secret = await api.request<{ metadata: { labels?: Record<string, string> }; data?: Record<string, string> }>({ method: 'GET', path: `/api/v1/namespaces/${DEFAULT_NAMESPACE}/secrets/tapr-ws-webhook-tls` });
   assert.match(secret.metadata.labels?.['helm.sh/chart'] ?? '', /^tapr-ws-/);
   assert.ok(Object.keys(secret.data ?? {}).includes('tls.crt'), 'the operator wrote its serving certificate into the chart\'s Secret');
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  await admin.request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop' },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: 'shop' } },
-      template: {
-        metadata: { labels: { app: 'shop', 'tapr.io/manifest': 'shop-manifest' } },
-        spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: IDLE_APP_IMAGE }] },
+  await api.request({
+    method: 'POST', path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    body: {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'shop' } },
+        template: {
+          metadata: { labels: { app: 'shop', 'tapr.io/manifest': 'shop-manifest' } },
+          spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: IDLE_APP_IMAGE }] },
+        },
       },
     },
   });
   const pods = await waitUntil('2 injected app pods', async () => {
-    const list = await admin.request<{ items: PodObject[] }>('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=app%3Dshop`);
+    const list = await api.request<{ items: PodObject[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods?labelSelector=app%3Dshop` });
     return list.items.length === 2 ? list.items : undefined;
   }, 30_000);
   for (const pod of pods) {
@@ -150,7 +160,7 @@ test('an opted-in app is injected through the chart\'s webhook and its WebSocket
     assert.match(pod.metadata.annotations?.['tapr.io/injected'] ?? '', /\S/);
   }
   const gateway = await waitUntil('WebSocketGateway shop Ready=True', async () => {
-    const current = await admin.get<GatewayObject>(`/apis/tapr.io/v1alpha1/namespaces/${namespace}/websocketgateways/shop`);
+    const current = await getIfExists<GatewayObject>(api, `/apis/tapr.io/v1alpha1/namespaces/${namespace}/websocketgateways/shop`);
     return current?.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True' ? current : undefined;
   }, 60_000);
   assert.equal(gateway.status?.readyReplicas, 2);

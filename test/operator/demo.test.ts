@@ -7,8 +7,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect as connectTcp } from 'node:net';
 import { createInterface } from 'node:readline';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createKubeClient } from '../../examples/chat/demo-kube.ts';
+import { createApiClient } from '../../operator/src/kube/api-client.ts';
+import { connectWithKubeconfigFile } from '../../operator/src/kube/cluster-connection.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
 
 const REPO = new URL('../..', import.meta.url).pathname;
@@ -146,21 +146,16 @@ test('npm run demo: two users chat across two injected pods, wsgw counts 2 conne
   const [, kubeconfigPath] = await output.waitFor(/^demo: kubeconfig (\S+)$/, 'kubeconfig line', 5000);
   await output.waitFor(new RegExp(`^demo: see it yourself: KUBECONFIG=${kubeconfigPath!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} kubectl get wsgw -A$`), 'the kubectl command', 5000);
 
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath!);
-  const api = createKubeClient({
-    server: kc.getCurrentCluster()!.server,
-    caPem: Buffer.from(kc.getCurrentCluster()!.caData!, 'base64').toString('utf8'),
-    token: kc.getCurrentUser()!.token!,
-  });
+  // What a user would do with the printed kubeconfig.
+  const api = createApiClient(await connectWithKubeconfigFile(kubeconfigPath!));
   t.after(() => api.close());
-  const pods = (await api.get<{ items: PodObject[] }>('/api/v1/namespaces/chat-demo/pods')).items;
+  const pods = (await api.request<{ items: PodObject[] }>({ method: 'GET', path: '/api/v1/namespaces/chat-demo/pods' })).items;
   assert.equal(pods.length, 2, 'the Deployment runs 2 replicas');
   const podIps = pods.map((pod) => pod.status?.podIP ?? '');
   const pids = pods.flatMap((pod) => [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])])
     .map((s) => Number(/^local:\/\/(\d+)$/.exec(s.containerID ?? '')?.[1]));
   assert.equal(pids.length, 4, 'an app and a gateway process per pod');
-  const redisSecret = await api.get<{ data: { url: string } }>('/api/v1/namespaces/chat-demo/secrets/chat-redis');
+  const redisSecret = await api.request<{ data: { url: string } }>({ method: 'GET', path: '/api/v1/namespaces/chat-demo/secrets/chat-redis' });
   const redisPort = Number(new URL(Buffer.from(redisSecret.data.url, 'base64').toString('utf8')).port);
 
   const wsUrl = `${url!.replace('http:', 'ws:')}ws`;
@@ -183,7 +178,7 @@ test('npm run demo: two users chat across two injected pods, wsgw counts 2 conne
   await output.waitFor(/^chat-demo\s+chat\s+chat\s+8888\s+\/ws\/message\s+2\/2\s+2\s+2\s+\S+$/, 'a wsgw row with Ready 2/2, 2 connections and 2 users', 30_000);
   assert.ok(lines.some((line) => /^NAMESPACE\s+NAME\s+DEPLOYMENT\s+PORT\s+URL\s+READY\s+CONNECTIONS\s+USERS\s+AGE$/.test(line)), 'kubectl-like header');
   // One connection on each pod: the two tabs really chat across replicas.
-  const gateway = await api.get<GatewayStatus>('/apis/tapr.io/v1alpha1/namespaces/chat-demo/websocketgateways/chat');
+  const gateway = await api.request<GatewayStatus>({ method: 'GET', path: '/apis/tapr.io/v1alpha1/namespaces/chat-demo/websocketgateways/chat' });
   assert.deepEqual(gateway.status?.pods?.map((pod) => pod.connections), [1, 1]);
 
   signalGroup('SIGTERM');

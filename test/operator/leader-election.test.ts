@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunningOperator } from '../../operator/src/start-operator.ts';
 import type { LeaseSpec } from '../../operator/src/leader/lease-decision.ts';
-import { createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE, uniqueName } from './operator-env.ts';
+import { createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, OPERATOR_NAMESPACE, uniqueName } from './operator-env.ts';
 import { startSamplingCluster, type SamplingCluster } from './sampling-env.ts';
 
 const LEASE_SECONDS = 2;
@@ -32,7 +32,7 @@ async function replica(identity: string): Promise<RunningOperator> {
 }
 
 async function lease(): Promise<LeaseSpec | undefined> {
-  return (await getOrUndefined<{ spec?: LeaseSpec }>(env.api, LEASE_PATH))?.spec;
+  return (await getIfExists<{ spec?: LeaseSpec }>(env.api, LEASE_PATH))?.spec;
 }
 
 /** Creates an opted-in Deployment (no pods) and waits for its WebSocketGateway: only a leader creates it. */
@@ -47,7 +47,7 @@ async function reconciledDeployment(namespace: string, name: string): Promise<vo
       },
     },
   });
-  await eventually(`the WebSocketGateway ${name}`, () => getOrUndefined(env.api, gatewayPath(namespace, name)), 10_000);
+  await eventually(`the WebSocketGateway ${name}`, () => getIfExists(env.api, gatewayPath(namespace, name)), 10_000);
 }
 
 test('two replicas: one leader; killed, the other takes over within the lease; stopped cleanly, at once', async (t) => {

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isApiError } from '../../operator/src/kube/api-client.ts';
 import {
-  condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, startOperatorEnv,
+  condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, startOperatorEnv,
   uniqueName, type GatewayObject, type OperatorEnv,
 } from './operator-env.ts';
 
@@ -42,7 +42,7 @@ test('an opted-in Deployment gets its WebSocketGateway (owner reference, spec), 
   await createManifest(env.api, namespace, 'chat-manifest', manifestText({ url: '/ws/message', port: 8888 }));
   const deployment = await createDeployment(env.api, namespace, 'chat', 'chat-manifest');
   const gateway = await eventually('the CR with ManifestValid=True', async () => {
-    const found = await getOrUndefined<GatewayObject>(env.api, gatewayPath(namespace, 'chat'));
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'chat'));
     return condition(found, 'ManifestValid')?.status === 'True' ? found : undefined;
   });
   assert.deepEqual(gateway.metadata.ownerReferences, [{
@@ -53,7 +53,7 @@ test('an opted-in Deployment gets its WebSocketGateway (owner reference, spec), 
   });
   assert.equal(gateway.status?.observedGeneration, gateway.metadata.generation);
   assert.equal(condition(gateway, 'Injected')?.reason, 'NoPods');
-  const service = await eventually('the -ws Service', () => getOrUndefined<{
+  const service = await eventually('the -ws Service', () => getIfExists<{
     metadata: { ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[] };
     spec: { selector: Record<string, string>; ports: { name: string; port: number; targetPort: number }[] };
   }>(env.api, `/api/v1/namespaces/${namespace}/services/chat-ws`));
@@ -63,7 +63,7 @@ test('an opted-in Deployment gets its WebSocketGateway (owner reference, spec), 
     { kind: 'WebSocketGateway', name: 'chat', uid: gateway.metadata.uid, controller: true },
   ]);
   // Another reconcile of an unchanged state writes nothing: status goes through /status only when it changed.
-  const settled = await getOrUndefined<GatewayObject & { metadata: { resourceVersion: string } }>(env.api, gatewayPath(namespace, 'chat'));
+  const settled = await getIfExists<GatewayObject & { metadata: { resourceVersion: string } }>(env.api, gatewayPath(namespace, 'chat'));
   const reconcilesBefore = env.operator.counters.reconciles;
   await env.api.request({
     method: 'PATCH', path: `/apis/apps/v1/namespaces/${namespace}/deployments/chat`, patchType: 'merge',
@@ -71,7 +71,7 @@ test('an opted-in Deployment gets its WebSocketGateway (owner reference, spec), 
   });
   await eventually('another reconcile', () => (env.operator.counters.reconciles > reconcilesBefore ? true : undefined));
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const again = await getOrUndefined<GatewayObject & { metadata: { resourceVersion: string } }>(env.api, gatewayPath(namespace, 'chat'));
+  const again = await getIfExists<GatewayObject & { metadata: { resourceVersion: string } }>(env.api, gatewayPath(namespace, 'chat'));
   assert.equal(again?.metadata.resourceVersion, settled?.metadata.resourceVersion);
 });
 
@@ -82,7 +82,7 @@ test('an invalid port in the manifest: ManifestValid=False naming the field, web
   await eventually('the ConfigMap in the operator cache', () => env.operator.informers.configMaps.get(namespace, 'm'));
   await createDeployment(env.api, namespace, 'web', 'm');
   await eventually('ManifestValid=True', async () => {
-    const found = await getOrUndefined<GatewayObject>(env.api, gatewayPath(namespace, 'web'));
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'web'));
     return condition(found, 'ManifestValid')?.status === 'True' ? found : undefined;
   });
   await env.api.request({
@@ -90,7 +90,7 @@ test('an invalid port in the manifest: ManifestValid=False naming the field, web
     body: { data: { 'OlaresManifest.yaml': manifestText({ url: '/ws', port: 70000 }) } },
   });
   const gateway = await eventually('ManifestValid=False', async () => {
-    const found = await getOrUndefined<GatewayObject>(env.api, gatewayPath(namespace, 'web'));
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'web'));
     return condition(found, 'ManifestValid')?.status === 'False' ? found : undefined;
   });
   const manifestValid = condition(gateway, 'ManifestValid')!;
@@ -147,7 +147,7 @@ test('a pod with the label is injected at admission: ws-gateway native sidecar a
   assert.match(pod.metadata.annotations?.['tapr.io/injected'] ?? '', /^\S+$/);
   // The Deployment's status counts the pod (its selector matches) from the caches: injected, current, not yet sampled.
   const gatewayCr = await eventually('the pod in the status', async () => {
-    const found = await getOrUndefined<GatewayObject & { status?: { injectedReplicas?: number; outdatedReplicas?: number } }>(env.api, gatewayPath(namespace, 'chat'));
+    const found = await getIfExists<GatewayObject & { status?: { injectedReplicas?: number; outdatedReplicas?: number } }>(env.api, gatewayPath(namespace, 'chat'));
     return found?.status?.injectedReplicas === 1 ? found : undefined;
   });
   assert.equal(gatewayCr.status?.replicas, 1);
@@ -183,25 +183,25 @@ test('a Deployment that stops opting in loses its WebSocketGateway and Service',
   const namespace = await appNamespace();
   await createManifest(env.api, namespace, 'm', manifestText({ url: '/ws', port: 8888 }));
   await createDeployment(env.api, namespace, 'quit', 'm');
-  await eventually('the CR', () => getOrUndefined(env.api, gatewayPath(namespace, 'quit')));
+  await eventually('the CR', () => getIfExists(env.api, gatewayPath(namespace, 'quit')));
   await env.api.request({
     method: 'PATCH', path: `/apis/apps/v1/namespaces/${namespace}/deployments/quit`, patchType: 'json',
     body: [{ op: 'remove', path: '/spec/template/metadata/labels/tapr.io~1manifest' }],
   });
-  await eventually('the CR to be gone', async () => ((await getOrUndefined(env.api, gatewayPath(namespace, 'quit'))) === undefined ? true : undefined));
+  await eventually('the CR to be gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'quit'))) === undefined ? true : undefined));
   await eventually('the Service to be gone', async () => (
-    (await getOrUndefined(env.api, `/api/v1/namespaces/${namespace}/services/quit-ws`)) === undefined ? true : undefined));
+    (await getIfExists(env.api, `/api/v1/namespaces/${namespace}/services/quit-ws`)) === undefined ? true : undefined));
 });
 
 test('deleting the Deployment removes its WebSocketGateway and Service (owner references)', async () => {
   const namespace = await appNamespace();
   await createManifest(env.api, namespace, 'm', manifestText({ url: '/ws', port: 8888 }));
   await createDeployment(env.api, namespace, 'gone', 'm');
-  await eventually('the Service', () => getOrUndefined(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`));
+  await eventually('the Service', () => getIfExists(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`));
   await env.api.request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${namespace}/deployments/gone` });
-  await eventually('the CR to be gone', async () => ((await getOrUndefined(env.api, gatewayPath(namespace, 'gone'))) === undefined ? true : undefined));
+  await eventually('the CR to be gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'gone'))) === undefined ? true : undefined));
   await eventually('the Service to be gone', async () => (
-    (await getOrUndefined(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`)) === undefined ? true : undefined));
+    (await getIfExists(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`)) === undefined ? true : undefined));
 });
 
 test('dropped watches, a forced 410 and a burst of 500s: the state still converges', async () => {
@@ -214,7 +214,7 @@ test('dropped watches, a forced 410 and a burst of 500s: the state still converg
   env.cluster.faults.compactHistory();
   env.cluster.faults.dropAllWatches();
   env.cluster.faults.stallWatches(false);
-  await eventually('the CR after the relist', () => getOrUndefined(env.api, gatewayPath(namespace, 'after-410')));
+  await eventually('the CR after the relist', () => getIfExists(env.api, gatewayPath(namespace, 'after-410')));
   assert.ok(env.operator.informers.deployments.stats.lists > listsBefore, 'the Deployment informer relisted');
   assert.ok(env.operator.informers.deployments.stats.expired > 0, 'after a 410');
   // A burst of 500s, with every watch dropped: watches, lists and writes (the test's own create too) meet them.
@@ -229,7 +229,7 @@ test('dropped watches, a forced 410 and a burst of 500s: the state still converg
     }
   }
   const gateway = await eventually('the CR after 500s', async () => {
-    const found = await getOrUndefined<GatewayObject>(env.api, gatewayPath(namespace, 'after-500s'));
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'after-500s'));
     return condition(found, 'ManifestValid')?.status === 'True' ? found : undefined;
   });
   assert.equal(gateway.spec.websocket?.port, 8888);

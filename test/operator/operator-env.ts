@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { load } from 'js-yaml';
 import { startCluster, type Cluster, type StartClusterOptions } from '../cluster/start-cluster.ts';
-import { createApiClient, isApiError, type ApiClient, type KubeClient } from '../../operator/src/kube/api-client.ts';
+import { createApiClient, type ApiClient, type KubeClient } from '../../operator/src/kube/api-client.ts';
+// Tests read objects that may be gone with the operator's own helper.
+export { getIfExists } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText, type KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
@@ -138,15 +140,6 @@ export async function createDeployment(api: ApiClient, namespace: string, name: 
       },
     },
   });
-}
-
-export async function getOrUndefined<T>(api: ApiClient, path: string): Promise<T | undefined> {
-  try {
-    return await api.request<T>({ method: 'GET', path });
-  } catch (error) {
-    if (isApiError(error, 404)) return undefined;
-    throw error;
-  }
 }
 
 /** Polls `check` until it returns something other than undefined; the last value seen is in the timeout error. */

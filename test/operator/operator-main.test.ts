@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Cluster } from '../cluster/start-cluster.ts';
 import type { ApiClient } from '../../operator/src/kube/api-client.ts';
 import {
-  condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE,
+  condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, OPERATOR_NAMESPACE,
   startTestCluster, uniqueName, type GatewayObject, type TestCluster,
 } from './operator-env.ts';
 import { spawnOperator, type OperatorProcess } from './operator-process.ts';
@@ -90,7 +90,7 @@ test('/metrics lists every operator metric; an opted-in Deployment is reconciled
   await createManifest(api, namespace, 'chat-manifest', manifestText({ url: '/ws/message', port: 8888 }));
   await createDeployment(api, namespace, 'chat', 'chat-manifest');
   await eventually('the WebSocketGateway with ManifestValid=True', async () => {
-    const found = await getOrUndefined<GatewayObject>(api, gatewayPath(namespace, 'chat'));
+    const found = await getIfExists<GatewayObject>(api, gatewayPath(namespace, 'chat'));
     return condition(found, 'ManifestValid')?.status === 'True' ? found : undefined;
   });
   const after = await eventually('the per-app gauges in /metrics', async () => {

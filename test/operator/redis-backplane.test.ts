@@ -9,7 +9,7 @@ import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { connect } from '../support/ws-client.ts';
 import { controlPost } from '../support/control-api.ts';
 import { parseGatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
-import { createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
+import { createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
 import { createChatDeployment, startSamplingCluster, waitForGatewayPods, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
 
 const SECRET = 'tapr-ws-redis';
@@ -60,7 +60,7 @@ test('the pods reference the Secret copy in their namespace; the URL is in no po
     assert.equal(gateway?.env?.find((variable) => variable.name === 'WS_REDIS_PREFIX')?.value, `test:ws:${namespace}:chat`);
     assert.ok(!JSON.stringify(pod).includes(redis.url), 'the Redis URL must not appear in the pod');
   }
-  const copy = await getOrUndefined<SecretObject>(env.api, `/api/v1/namespaces/${namespace}/secrets/${SECRET}`);
+  const copy = await getIfExists<SecretObject>(env.api, `/api/v1/namespaces/${namespace}/secrets/${SECRET}`);
   assert.ok(copy, 'the operator copies the Secret into the app namespace');
   assert.equal(Buffer.from(copy.data?.url ?? '', 'base64').toString(), redis.url);
   assert.equal(copy.metadata.labels?.['app.kubernetes.io/managed-by'], 'tapr-ws-operator');
@@ -93,7 +93,7 @@ test('a user on both replicas gets one copy of a message sent through either, an
     // is recounted per heartbeat (5 s) and then sampled: this waits for both, and checks users never counted alice twice.
     const seenUsers = new Set<number | undefined>();
     await eventually('connections 3 and users 2', async () => {
-      const gateway = await getOrUndefined<CountedGateway>(env.api, gatewayPath(namespace, 'chat'));
+      const gateway = await getIfExists<CountedGateway>(env.api, gatewayPath(namespace, 'chat'));
       if (gateway?.status?.connections === 3) seenUsers.add(gateway.status.users);
       return gateway?.status?.connections === 3 && gateway.status.users === 2 ? gateway : undefined;
     }, 15_000);
@@ -105,6 +105,6 @@ test('a user on both replicas gets one copy of a message sent through either, an
 
 test('deleting the Deployment removes its WebSocketGateway and then the Secret copy', async () => {
   await env.api.request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${namespace}/deployments/chat` });
-  await eventually('the CR gone', async () => ((await getOrUndefined(env.api, gatewayPath(namespace, 'chat'))) === undefined ? true : undefined), 20_000);
-  await eventually('the Secret copy gone', async () => ((await getOrUndefined(env.api, `/api/v1/namespaces/${namespace}/secrets/${SECRET}`)) === undefined ? true : undefined), 20_000);
+  await eventually('the CR gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'chat'))) === undefined ? true : undefined), 20_000);
+  await eventually('the Secret copy gone', async () => ((await getIfExists(env.api, `/api/v1/namespaces/${namespace}/secrets/${SECRET}`)) === undefined ? true : undefined), 20_000);
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { computeAppConfigHash } from '../../operator/src/injection/app-config-hash.ts';
 import { isRolloutComplete, readRollout } from '../../operator/src/controller/decide-restart.ts';
-import { createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, uniqueName } from './operator-env.ts';
+import { createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, uniqueName } from './operator-env.ts';
 import { IDLE_APP_IMAGE, startSamplingCluster, type SamplingCluster } from './sampling-env.ts';
 
 const SAMPLE_INTERVAL_MS = 500;
@@ -44,7 +44,7 @@ async function readDeployment(name: string): Promise<DeploymentObject & Record<s
 }
 
 async function outdatedReplicas(name: string): Promise<number | undefined> {
-  const gateway = await getOrUndefined<{ status?: { outdatedReplicas?: number } }>(env.api, gatewayPath(namespace, name));
+  const gateway = await getIfExists<{ status?: { outdatedReplicas?: number } }>(env.api, gatewayPath(namespace, name));
   return gateway?.status?.outdatedReplicas;
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
 import type { RunningOperator } from '../../operator/src/start-operator.ts';
-import { condition, createManifest, createNamespace, eventually, gatewayPath, getOrUndefined, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
+import { condition, createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
 import { createChatDeployment, startSamplingCluster, waitForGatewayPods, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
 
 const SAMPLE_INTERVAL_MS = 500;
@@ -27,7 +27,7 @@ let namespace: string;
 let pods: GatewayPod[];
 
 async function readGateway(): Promise<SampledGateway | undefined> {
-  return await getOrUndefined<SampledGateway>(env.api, gatewayPath(namespace, 'chat'));
+  return await getIfExists<SampledGateway>(env.api, gatewayPath(namespace, 'chat'));
 }
 
 before(async () => {

@@ -8,7 +8,7 @@ import type { ApiClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import { startOperator } from '../../operator/src/start-operator.ts';
 import {
-  condition, createDeployment, createManifest, eventually, gatewayPath, getOrUndefined, manifestText, OPERATOR_NAMESPACE,
+  condition, createDeployment, createManifest, eventually, gatewayPath, getIfExists, manifestText, OPERATOR_NAMESPACE,
   startTestCluster, testOperatorOptions, testSettings, uniqueName, type GatewayObject,
 } from './operator-env.ts';
 
@@ -81,7 +81,7 @@ test('limited to one namespace with only namespaced RBAC there: injects and repo
 
   await createDeployment(api, watched, 'chat', 'chat-manifest');
   await eventually('the CR in the watched namespace with ManifestValid=True', async () => {
-    const gateway = await getOrUndefined<GatewayObject>(api, gatewayPath(watched, 'chat'));
+    const gateway = await getIfExists<GatewayObject>(api, gatewayPath(watched, 'chat'));
     return condition(gateway, 'ManifestValid')?.status === 'True' ? gateway : undefined;
   });
   assert.ok(hasGateway(await createLabelledPod(api, watched, 'p')), 'a labelled pod in the watched namespace is injected');
@@ -89,8 +89,8 @@ test('limited to one namespace with only namespaced RBAC there: injects and repo
   const admissions = operator.counters.admissions;
   assert.equal(hasGateway(await createLabelledPod(api, other, 'p')), false, 'a labelled pod elsewhere is admitted unchanged');
   assert.equal(operator.counters.admissions, admissions, 'without even calling the webhook (namespaceSelector)');
-  assert.equal(await getOrUndefined(api, gatewayPath(other, 'chat')), undefined, 'no CR for the Deployment elsewhere');
-  assert.equal(await getOrUndefined(api, `/api/v1/namespaces/${other}/services/chat-ws`), undefined, 'no Service elsewhere');
+  assert.equal(await getIfExists(api, gatewayPath(other, 'chat')), undefined, 'no CR for the Deployment elsewhere');
+  assert.equal(await getIfExists(api, `/api/v1/namespaces/${other}/services/chat-ws`), undefined, 'no Service elsewhere');
   const registered = await api.request<{ webhooks: { namespaceSelector: unknown }[] }>({
     method: 'GET', path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${WEBHOOK_CONFIGURATION}`,
   });

@@ -2,7 +2,7 @@
 // WebSocketGateway, its owners kept equal to that namespace's gateways, never touching a Secret the operator did not
 // make. Remembers what it last confirmed for a minute, so frequent reconciles cost no API call while a copy someone
 // deleted is still recreated soon (pods of that namespace need it to start).
-import { isApiError, type ApiClient } from '../kube/api-client.ts';
+import { getIfExists, type ApiClient } from '../kube/api-client.ts';
 import type { KubeObject } from '../kube/objects.ts';
 import { buildRedisSecretCopy, isOurRedisSecretCopy, isRedisSecretCopyCurrent, type RedisSecretSource } from './redis-secret.ts';
 
@@ -36,12 +36,7 @@ export function createRedisSecretCopier(options: {
       const fingerprint = JSON.stringify(desired);
       const last = confirmed.get(namespace);
       if (last !== undefined && last.fingerprint === fingerprint && now() - last.at < CONFIRMED_FOR_MS) return;
-      let actual: (KubeObject & { data?: Record<string, string> }) | undefined;
-      try {
-        actual = await api.request<KubeObject & { data?: Record<string, string> }>({ method: 'GET', path: path(namespace, source.name) });
-      } catch (error) {
-        if (!isApiError(error, 404)) throw error;
-      }
+      const actual = await getIfExists<KubeObject & { data?: Record<string, string> }>(api, path(namespace, source.name));
       if (actual === undefined) {
         await api.request({ method: 'POST', path: path(namespace), body: desired });
         options.log?.({ level: 'info', msg: 'Redis Secret copied', namespace, secret: source.name });

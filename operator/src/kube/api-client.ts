@@ -38,6 +38,8 @@ export interface ApiRequest {
   patchType?: PatchType;
   /** Default 30 s. */
   timeoutMs?: number;
+  /** Default `application/json`; e.g. the Table form kubectl asks for. */
+  accept?: string;
 }
 
 export interface ApiClient {
@@ -69,9 +71,12 @@ export function createApiClient(connection: KubeConnection): KubeClient {
   return {
     async request<T>(req: ApiRequest): Promise<T> {
       const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-      const options = await prepare(req.method, req.path, req.query, body === undefined ? {} : {
-        'Content-Type': req.patchType === undefined ? 'application/json' : PATCH_CONTENT_TYPES[req.patchType],
-        'Content-Length': Buffer.byteLength(body),
+      const options = await prepare(req.method, req.path, req.query, {
+        ...(req.accept === undefined ? {} : { Accept: req.accept }),
+        ...(body === undefined ? {} : {
+          'Content-Type': req.patchType === undefined ? 'application/json' : PATCH_CONTENT_TYPES[req.patchType],
+          'Content-Length': Buffer.byteLength(body),
+        }),
       });
       try {
         return await send<T>(options, req, body);
@@ -89,6 +94,16 @@ export function createApiClient(connection: KubeConnection): KubeClient {
       agent.destroy();
     },
   };
+}
+
+/** GET that answers undefined for a missing object (404) and throws on any other error. */
+export async function getIfExists<T>(api: ApiClient, path: string, timeoutMs?: number): Promise<T | undefined> {
+  try {
+    return await api.request<T>({ method: 'GET', path, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  } catch (error) {
+    if (isApiError(error, 404)) return undefined;
+    throw error;
+  }
 }
 
 /** The error for a non-2xx answer, with the Status fields when the body is one. */

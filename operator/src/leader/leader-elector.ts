@@ -2,7 +2,7 @@
 // (a 409 means another replica wrote first: read again), renews every retry period, gives leadership up when renewals
 // fail past the renew deadline, and releases the Lease on stop so another replica can take over at once.
 import type { ApiClient } from '../kube/api-client.ts';
-import { isApiError } from '../kube/api-client.ts';
+import { getIfExists, isApiError } from '../kube/api-client.ts';
 import { buildReleasedSpec, decideLease, observationKey, type LeaseSpec } from './lease-decision.ts';
 
 export interface LeaderElectionConfig {
@@ -62,12 +62,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   let running: Promise<void> | undefined;
 
   async function readLease(): Promise<LeaseObject | undefined> {
-    try {
-      return await options.api.request<LeaseObject>({ method: 'GET', path: `${path}/${options.name}`, timeoutMs: requestTimeoutMs });
-    } catch (error) {
-      if (isApiError(error, 404)) return undefined;
-      throw error;
-    }
+    return await getIfExists<LeaseObject>(options.api, `${path}/${options.name}`, requestTimeoutMs);
   }
 
   async function writeLease(existing: LeaseObject | undefined, spec: LeaseSpec): Promise<void> {

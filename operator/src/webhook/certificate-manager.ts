@@ -1,7 +1,7 @@
 // Keeps the webhook's CA and serving certificate in a Secret, the caBundle in the MutatingWebhookConfiguration, and
 // hands every new serving certificate to the server (reload without restart). Renews before expiry on a timer. I/O.
 import type { ApiClient } from '../kube/api-client.ts';
-import { isApiError } from '../kube/api-client.ts';
+import { getIfExists, isApiError } from '../kube/api-client.ts';
 import {
   createCertificateAuthority, issueServingCertificate, loadCertificateAuthority, type CertificateAuthority, type ServingCertificate, type ServingNames,
 } from './certificates.ts';
@@ -100,12 +100,7 @@ export class CertificateManager {
 
   private async ensureSecret(): Promise<StoredCertificates> {
     const path = `/api/v1/namespaces/${this.options.namespace}/secrets`;
-    let secret: SecretObject | undefined;
-    try {
-      secret = await this.options.api.request<SecretObject>({ method: 'GET', path: `${path}/${this.options.secretName}` });
-    } catch (error) {
-      if (!isApiError(error, 404)) throw error;
-    }
+    const secret = await getIfExists<SecretObject>(this.options.api, `${path}/${this.options.secretName}`);
     const stored = decodeSecret(secret?.data ?? {});
     const now = this.now();
     const plan = planCertificates(stored, this.options.names, this.policy, now);
@@ -139,12 +134,9 @@ export class CertificateManager {
     const input = { ...this.options.webhook, caBundle: Buffer.from(caBundlePem).toString('base64') };
     const desired = buildWebhookConfiguration(input);
     const path = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
-    let stored: { metadata?: { resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
-    try {
-      stored = await this.options.api.request({ method: 'GET', path: `${path}/${input.name}` });
-    } catch (error) {
-      if (!isApiError(error, 404)) throw error;
-    }
+    const stored = await getIfExists<{ metadata?: { resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> } }>(
+      this.options.api, `${path}/${input.name}`,
+    );
     if (stored === undefined) {
       await this.options.api.request({ method: 'POST', path, body: desired });
       return;
