@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { load } from 'js-yaml';
 import { startCluster, type Cluster, type StartClusterOptions } from '../cluster/start-cluster.ts';
 import { createApiClient, type ApiClient, type KubeClient } from '../../operator/src/kube/api-client.ts';
-// Tests read objects that may be gone with the operator's own helper.
-export { getIfExists } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText, type KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
+
+// Tests read objects that may be gone with the operator's own helper.
+export { getIfExists } from '../../operator/src/kube/api-client.ts';
 
 export const OPERATOR_NAMESPACE = 'tapr-system';
 const CRD_PATH = join(import.meta.dirname, '..', '..', 'crds', 'websocketgateways.tapr.io.yaml');

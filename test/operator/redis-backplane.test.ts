@@ -9,8 +9,8 @@ import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { connect } from '../support/ws-client.ts';
 import { controlPost } from '../support/control-api.ts';
 import { parseGatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
-import { createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
-import { createChatDeployment, startSamplingCluster, waitForGatewayPods, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
+import { eventually, gatewayPath, getIfExists, type GatewayObject } from './operator-env.ts';
+import { deployChatApp, startSamplingCluster, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
 
 const SECRET = 'tapr-ws-redis';
 
@@ -33,13 +33,8 @@ before(async () => {
   if (!parsed.ok) throw new Error(parsed.error);
   const operator = await env.startOperator({ settings: parsed.settings, sampleIntervalMs: 500 });
   app = await startAppServer();
-  namespace = uniqueName('shop');
-  await createNamespace(env.api, namespace);
-  await createManifest(env.api, namespace, 'chat-manifest', manifestText({ url: '/ws/message', port: app.port }));
-  await eventually('the manifest in the operator cache', () => operator.informers.configMaps.get(namespace, 'chat-manifest'));
-  await createChatDeployment(env.api, namespace, 'chat-manifest', 2);
-  // A pod admitted before the copy exists waits (CreateContainerConfigError) and starts once it is there.
-  pods = await waitForGatewayPods(env.api, namespace, 2, 40_000);
+  // A pod admitted before the Secret copy exists waits (CreateContainerConfigError) and starts once it is there.
+  ({ namespace, pods } = await deployChatApp(env, operator, 'shop', app.port, 40_000));
   // /readyz is 200 once a gateway listens and its backplane is connected to Redis.
   for (const pod of pods) {
     await eventually(`${pod.metadata.name} ready with its backplane`, async () => ((await fetch(`http://${pod.status!.podIP!}:40010/readyz`)).ok ? true : undefined), 20_000);

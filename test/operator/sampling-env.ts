@@ -6,7 +6,7 @@ import type { KubeClient } from '../../operator/src/kube/api-client.ts';
 import type { KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/start-operator.ts';
-import { eventually, startTestCluster, testOperatorOptions } from './operator-env.ts';
+import { createManifest, createNamespace, eventually, manifestText, startTestCluster, testOperatorOptions, uniqueName } from './operator-env.ts';
 
 /** An app container that runs and stays idle (the cluster's env-printer fixture without PORT): ready once running. */
 export const IDLE_APP_IMAGE = 'example/idle-app:1';
@@ -80,4 +80,18 @@ export async function waitForGatewayPods(api: KubeClient, namespace: string, cou
       && pod.status.initContainerStatuses?.some((status) => status.name === 'ws-gateway' && status.state?.running !== undefined) === true);
     return running.length === count ? running : undefined;
   }, timeoutMs);
+}
+
+/**
+ * A namespace with the chat manifest (calling the app on `appPort`) and a 2-replica `chat` Deployment whose pods run
+ * injected gateways. Waits for the manifest in the operator's cache first: the webhook answers from it, and a pod
+ * admitted before would not be injected.
+ */
+export async function deployChatApp(env: SamplingCluster, operator: RunningOperator, prefix: string, appPort: number, podsWithinMs: number): Promise<{ namespace: string; pods: GatewayPod[] }> {
+  const namespace = uniqueName(prefix);
+  await createNamespace(env.api, namespace);
+  await createManifest(env.api, namespace, 'chat-manifest', manifestText({ url: '/ws/message', port: appPort }));
+  await eventually('the manifest in the operator cache', () => operator.informers.configMaps.get(namespace, 'chat-manifest'));
+  await createChatDeployment(env.api, namespace, 'chat-manifest', 2);
+  return { namespace, pods: await waitForGatewayPods(env.api, namespace, 2, podsWithinMs) };
 }

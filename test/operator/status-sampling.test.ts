@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
 import type { RunningOperator } from '../../operator/src/start-operator.ts';
-import { condition, createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, uniqueName, type GatewayObject } from './operator-env.ts';
-import { createChatDeployment, startSamplingCluster, waitForGatewayPods, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
+import { condition, eventually, gatewayPath, getIfExists, manifestText, type GatewayObject } from './operator-env.ts';
+import { deployChatApp, startSamplingCluster, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
 
 const SAMPLE_INTERVAL_MS = 500;
 
@@ -34,13 +34,7 @@ before(async () => {
   env = await startSamplingCluster();
   operator = await env.startOperator({ sampleIntervalMs: SAMPLE_INTERVAL_MS });
   app = await startAppServer();
-  namespace = uniqueName('app');
-  await createNamespace(env.api, namespace);
-  await createManifest(env.api, namespace, 'chat-manifest', manifestText({ url: '/ws/message', port: app.port }));
-  // The webhook answers from its cache: pods admitted before the manifest is cached would not be injected.
-  await eventually('the manifest in the operator cache', () => operator.informers.configMaps.get(namespace, 'chat-manifest'));
-  await createChatDeployment(env.api, namespace, 'chat-manifest', 2);
-  pods = await waitForGatewayPods(env.api, namespace, 2, 30_000);
+  ({ namespace, pods } = await deployChatApp(env, operator, 'app', app.port, 30_000));
 });
 
 after(async () => {
