@@ -71,7 +71,10 @@ export class FileCertificateSource implements CertificateSource {
     let certPem: string;
     let keyPem: string;
     try {
-      [certPem, keyPem] = await Promise.all([this.read(this.certPath), this.read(this.keyPath)]);
+      // One after the other: with both files missing, the error must name the same one every time (it decides whether
+      // the state is new and gets reported), not whichever read happened to fail first.
+      certPem = await this.read(this.certPath);
+      keyPem = await this.read(this.keyPath);
     } catch (error) {
       this.report(`unreadable:${(error as Error).message}`, error as Error);
       return;
