@@ -76,6 +76,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     replicaId: config.podName || `gw-${randomUUID().slice(0, 8)}`,
     heartbeatMs: config.backplaneHeartbeatMs,
     replyTimeoutMs: config.backplaneReplyTimeoutMs,
+    timeoutMs: config.backplaneTimeoutMs,
     registry,
     localHub,
     log,

@@ -33,6 +33,8 @@ export interface BackplaneOptions {
   replicaId: string;
   heartbeatMs: number;
   replyTimeoutMs: number;
+  /** WS_BACKPLANE_TIMEOUT_MS: bound of every Redis round trip and of the heartbeat's PING. */
+  timeoutMs: number;
   registry: ConnectionRegistry<Connection>;
   localHub: Hub;
   log: Logger;
