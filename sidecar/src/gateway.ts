@@ -55,6 +55,7 @@ export interface GatewayDeps {
 
 export function createGateway(config: GatewayConfig, log: Logger, identity: GatewayIdentity, deps: GatewayDeps = {}): Gateway {
   const registry = new ConnectionRegistry<Connection>();
+  const failureLog = createLogAggregator(log);
   const metrics = createGatewayMetrics({
     connections: () => registry.size,
     users: () => registry.counts().users,
@@ -66,7 +67,6 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     timeoutMs: config.callbackTimeoutMs,
     connections: config.callbackConcurrency,
   });
-  const failureLog = createLogAggregator(log);
   const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log, failureLog });
   const localHub = createLocalHub(registry, metrics);
   const backplane = deps.backplane?.({
@@ -80,6 +80,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     registry,
     localHub,
     log,
+    failureLog,
   });
   const hub = backplane?.hub ?? localHub;
   const configHash = computeConfigHash(config);

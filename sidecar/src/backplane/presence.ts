@@ -1,5 +1,6 @@
 // Which replicas are alive and which connections each holds (SPEC A8): heartbeat with a TTL, directory writes, reaping dead replicas. I/O on Redis.
 import type { Logger } from 'pino';
+import type { LogAggregator } from '../observability/log-aggregator.ts';
 import type { Connection } from '../connection/connection.ts';
 import type { ConnectionRegistry } from '../hub/connection-registry.ts';
 import type { BackplaneStats } from './backplane.ts';
@@ -29,6 +30,7 @@ export interface PresenceOptions {
   heartbeatMs: number;
   registry: ConnectionRegistry<Connection>;
   log: Logger;
+  failureLog: LogAggregator;
 }
 
 export interface Presence {
@@ -52,7 +54,7 @@ export interface Presence {
 }
 
 export function createPresence(options: PresenceOptions): Presence {
-  const { keys, replicaId: me, registry, log } = options;
+  const { keys, replicaId: me, registry, log, failureLog } = options;
   const client = options.client;
   const ttlMs = options.heartbeatMs * heartbeatsPerTtl;
   let knownAlive: string[] = [me];
@@ -144,7 +146,7 @@ export function createPresence(options: PresenceOptions): Presence {
       for (const [connId, text] of Object.entries(raw)) {
         const entry = decodeEntry(text);
         if (entry) entries.set(connId, entry);
-        else log.warn({ replica: replicaId, code: 'GW_ERR_BACKPLANE_MESSAGE' }, 'backplane: skipped an invalid directory entry');
+        else failureLog.report('GW_ERR_BACKPLANE_ENTRY', 'warn', { replica: replicaId, code: 'GW_ERR_BACKPLANE_MESSAGE' }, 'backplane: skipped an invalid directory entry');
       }
       return entries;
     },

@@ -18,11 +18,11 @@ interface Pending {
 type Counts = { matched: number; sent: number; closed: number };
 
 export const createRedisBackplane: BackplaneFactory = (options) => {
-  const { replicaId: me, registry, localHub, log } = options;
+  const { replicaId: me, registry, localHub, log, failureLog } = options;
   const keys = buildKeys(options.prefix);
   const { timeoutMs } = options;
   const clients = createRedisClients(options.url, timeoutMs, log);
-  const presence = createPresence({ client: () => clients.command, keys, replicaId: me, heartbeatMs: options.heartbeatMs, registry, log });
+  const presence = createPresence({ client: () => clients.command, keys, replicaId: me, heartbeatMs: options.heartbeatMs, registry, log, failureLog });
   const pending = new Map<string, Pending>();
   let connected = false;
   let heartbeat: NodeJS.Timeout | undefined;
@@ -62,7 +62,7 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
   function onMessage(text: string): void {
     const decoded = decodeMessage(text);
     if (!decoded.ok) {
-      log.warn({ code: 'GW_ERR_BACKPLANE_MESSAGE', err: decoded.error }, 'backplane: ignored an invalid message');
+      failureLog.report('GW_ERR_BACKPLANE_MESSAGE', 'warn', { code: 'GW_ERR_BACKPLANE_MESSAGE', err: decoded.error }, 'backplane: ignored an invalid message');
       return;
     }
     const { message } = decoded;
