@@ -197,6 +197,9 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       }
       // destroy, not close: close() would wait for the answers the app is still holding back.
       await client.destroy().catch((error: unknown) => log.debug({ err: error }, 'closing the app client failed'));
+      // The callbacks it aborted report their failure on the next turns; write those counts too.
+      await new Promise((resolve) => setImmediate(resolve));
+      failureLog.flush();
       server.closeAllConnections();
       server.close();
       await leftBackplane;
