@@ -72,3 +72,33 @@ for (const withLength of [false, true]) {
     assert.equal(metrics.value('ws_gateway_callback_failures_total'), 0, 'an oversized answer is not a failed callback (the status was 200)');
   });
 }
+
+test('an app whose answer body trickles in (one byte every 300 ms) holds the next callback for at most WS_CALLBACK_TIMEOUT_MS', async (t) => {
+  const arrivals: number[] = [];
+  const app = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { action: string };
+      if (body.action !== 'message') return void res.end('{}');
+      arrivals.push(performance.now());
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Each byte comes well within the per-chunk body timeout, forever.
+      const timer = setInterval(() => res.write(' '), 300);
+      res.on('close', () => clearInterval(timer));
+    });
+  });
+  app.listen(0, '127.0.0.1');
+  await once(app, 'listening');
+  t.after(() => { app.closeAllConnections(); app.close(); });
+  const gw = await startGateway({ env: { ...FAST_ENV, WS_PORT: String((app.address() as AddressInfo).port), WS_URL: CALLBACK_PATH, WS_CALLBACK_TIMEOUT_MS: '1000' } });
+  t.after(() => stopGatewayHard(gw));
+  const client = await connect(gw.wsUrl, { headers: { 'X-Bfl-User': 'alice' } });
+  t.after(() => client.socket.terminate());
+  client.send('{"i":0}');
+  client.send('{"i":1}');
+  await waitUntil(() => arrivals.length === 2, { timeoutMs: 10000, what: 'the second message callback' });
+  const gapMs = arrivals[1]! - arrivals[0]!;
+  t.diagnostic(`second callback ${Math.round(gapMs)} ms after the first`);
+  assert.ok(gapMs >= 900 && gapMs < 2500, `the trickling answer was cut after about the callback timeout (${Math.round(gapMs)} ms)`);
+});

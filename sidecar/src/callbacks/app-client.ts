@@ -53,7 +53,14 @@ export function createAppClient(options: AppClientOptions): AppClient {
         const response = await pool.request({ path: options.path, method: 'POST', headers, body });
         // The answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool. dump()
         // discards the chunks as they arrive and, past its limit, destroys the socket instead of reading on (F3).
-        await response.body.dump({ limit: responseDrainLimitBytes });
+        // bodyTimeout only bounds the gap between chunks: a body that trickles in gets the attempt's timeout in
+        // total, then its socket is closed (the status is already known, so the callback counts as delivered).
+        const trickling = setTimeout(() => response.body.destroy(), options.timeoutMs);
+        try {
+          await response.body.dump({ limit: responseDrainLimitBytes });
+        } finally {
+          clearTimeout(trickling);
+        }
         return { kind: 'delivered', status: response.statusCode };
       } catch (error) {
         return classifyFailure(error);
