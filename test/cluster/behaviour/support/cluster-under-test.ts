@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, type RequestOptions } from 'node:https';
 import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import type { ClusterFaults } from '../../start-cluster.ts';
 import { startTransitionalCluster, type TransitionalClusterOptions } from '../../start-transitional-cluster.ts';
@@ -23,6 +24,32 @@ interface Hooks {
   after(fn: () => Promise<void>): void;
 }
 
+interface LocalCluster {
+  readonly kubeconfig: string;
+  readonly faults: ClusterFaults;
+  readonly podNetworkHostIp: string | undefined;
+  stop(): Promise<void>;
+}
+
+async function startLocal(options: Pick<TransitionalClusterOptions, 'images'>): Promise<LocalCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'tapr-cluster-'));
+  const cluster = await startTransitionalCluster(dir, options.images === undefined ? {} : { images: options.images, restartBackoffMs: { base: 300, max: 5000 } });
+  return {
+    kubeconfig: cluster.kubeconfig, faults: cluster.faults, podNetworkHostIp: cluster.podNetworkHostIp,
+    stop: async () => {
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// One control plane per test file (about 5 s to start): tests in a file run one after another, each in a namespace of
+// its own, so they can share it; it stops when the file's tests are done.
+let shared: Promise<LocalCluster> | undefined;
+after(async () => {
+  if (shared !== undefined) await (await shared).stop();
+});
+
 /** `images`: the pod tests' image map (they run on our own API server until the node agent moves: issue 11). */
 export async function clusterUnderTest(t: Hooks, options: Pick<TransitionalClusterOptions, 'images'> = {}): Promise<ClusterUnderTest> {
   const kc = new KubeConfig();
@@ -33,15 +60,17 @@ export async function clusterUnderTest(t: Hooks, options: Pick<TransitionalClust
   if (external !== undefined && external !== '') {
     kc.loadFromFile(external);
   } else {
-    const dir = await mkdtemp(join(tmpdir(), 'tapr-cluster-'));
-    const cluster = await startTransitionalCluster(dir, options.images === undefined ? {} : { images: options.images, restartBackoffMs: { base: 300, max: 5000 } });
-    kc.loadFromString(cluster.kubeconfig);
-    faults = cluster.faults;
-    podNetworkHostIp = cluster.podNetworkHostIp;
-    stopLocal = async () => {
-      await cluster.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
+    let local: LocalCluster;
+    if (options.images === undefined) {
+      shared ??= startLocal({});
+      local = await shared;
+    } else {
+      local = await startLocal(options);
+      stopLocal = () => local.stop();
+    }
+    kc.loadFromString(local.kubeconfig);
+    faults = local.faults;
+    podNetworkHostIp = local.podNetworkHostIp;
   }
   const namespace = `bt-${randomBytes(4).toString('hex')}`;
   const core = kc.makeApiClient(CoreV1Api);
