@@ -73,6 +73,10 @@ export async function runHelmChecked(args: readonly string[], options: HelmRunOp
   return result;
 }
 
+/**
+ * One release command. Values (not used by uninstall) follow Helm's own rule on upgrade: with none given, the release
+ * keeps the values it had; with any given, it starts again from the chart's defaults plus those.
+ */
 export interface ReleaseOptions extends ValuesOptions {
   action: 'install' | 'upgrade' | 'uninstall';
   /** The cluster: passed as --kubeconfig (nothing else is read). */
