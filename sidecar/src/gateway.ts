@@ -41,6 +41,22 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
   const metrics = createGatewayMetrics({
     connections: () => registry.size,
     users: () => registry.counts().users,
+    callbacksPending: () => {
+      let total = 0;
+      let largest = 0;
+      let largestBytes = 0;
+      for (const connection of registry.all()) {
+        total += connection.pendingCallbacks;
+        largest = Math.max(largest, connection.pendingCallbacks);
+        largestBytes = Math.max(largestBytes, connection.pendingCallbackBytes);
+      }
+      return { total, largest, largestBytes };
+    },
+    heldBytes: () => {
+      let total = 0;
+      for (const connection of registry.all()) total += connection.heldBytes;
+      return total;
+    },
   });
   const client = createAppClient({
     host: config.appHost,
@@ -73,6 +89,8 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     metrics,
     log,
     callbackQueue: config.callbackQueue,
+    callbackQueueBytes: config.callbackQueueBytes,
+    inboundRateLimit: { perSec: config.maxInboundFramesPerSec, burst: config.inboundFramesBurst },
     maxBufferedBytes: config.maxBufferedBytes,
     onClosed(connection: Connection) {
       registry.remove(connection);

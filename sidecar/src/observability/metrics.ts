@@ -11,6 +11,7 @@ export interface GatewayMetrics {
   callbackFailures: Counter<'reason'>;
   closes: Counter<'code'>;
   slowConsumers: Counter;
+  rateLimited: Counter;
   pausedSockets: Gauge;
   upgradesRejected: Counter<'status'>;
 }
@@ -19,6 +20,10 @@ export interface GatewayMetrics {
 export interface LiveCounts {
   connections(): number;
   users(): number;
+  /** Callbacks waiting or in flight over all connections, and on the connection with the most. */
+  callbacksPending(): { total: number; largest: number; largestBytes: number };
+  /** Raw bytes of frames held back because their connection's callback queue was full. */
+  heldBytes(): number;
 }
 
 export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
@@ -33,6 +38,22 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
   new Gauge({
     name: 'ws_gateway_users', help: 'Distinct user names with at least one open connection.', registers,
     collect() { this.set(live.users()); },
+  });
+  new Gauge({
+    name: 'ws_gateway_callbacks_pending', help: 'Callbacks waiting or in flight, over all connections.', registers,
+    collect() { this.set(live.callbacksPending().total); },
+  });
+  new Gauge({
+    name: 'ws_gateway_callbacks_pending_max', help: 'Callbacks waiting or in flight on the connection with the most (at most WS_CALLBACK_QUEUE).', registers,
+    collect() { this.set(live.callbacksPending().largest); },
+  });
+  new Gauge({
+    name: 'ws_gateway_callbacks_pending_bytes_max', help: 'Bytes of callbacks waiting or in flight on the connection with the most (about WS_CALLBACK_QUEUE_BYTES at most).', registers,
+    collect() { this.set(live.callbacksPending().largestBytes); },
+  });
+  new Gauge({
+    name: 'ws_gateway_inbound_held_bytes', help: 'Bytes of client frames read while their callback queue was full, kept raw until it has room.', registers,
+    collect() { this.set(live.heldBytes()); },
   });
   return {
     registry,
@@ -50,6 +71,7 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
     }),
     closes: new Counter({ name: 'ws_gateway_closes_total', help: 'Closed connections, by close code.', labelNames: ['code'], registers }),
     slowConsumers: new Counter({ name: 'ws_gateway_slow_consumers_total', help: 'Clients closed with 1013 because their outbound buffer overflowed.', registers }),
+    rateLimited: new Counter({ name: 'ws_gateway_rate_limited_total', help: 'Clients closed with 1008 for sending more than WS_MAX_INBOUND_FRAMES_PER_SEC.', registers }),
     pausedSockets: new Gauge({ name: 'ws_gateway_paused_sockets', help: 'Client sockets not being read because their callback queue is full.', registers }),
     upgradesRejected: new Counter({ name: 'ws_gateway_upgrades_rejected_total', help: 'Refused WebSocket upgrades, by HTTP status.', labelNames: ['status'], registers }),
   };
