@@ -17,6 +17,7 @@ import { ConnectionRegistry } from './hub/connection-registry.ts';
 import { createLocalHub } from './hub/local-hub.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { closeCauses } from './protocol/close-codes.ts';
+import { buildTrustedPeer } from './upgrade/trusted-proxies.ts';
 import { closeHandshakeTimeoutMs, createUpgradeHandler } from './upgrade/upgrade-edge.ts';
 
 export interface Gateway {
@@ -101,8 +102,11 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     },
   };
 
+  const trustedPeer = buildTrustedPeer(config.trustedProxies);
   const app = createHttpApp({
     hub,
+    userHeader: config.userHeader,
+    trustedPeer,
     controlToken: config.controlToken,
     log,
     metrics,
@@ -126,6 +130,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     dispatcher,
     metrics,
     log,
+    trustedPeer,
     load: () => ({ draining, connections: registry.size, connectionsOfUser: (user) => registry.connectionsOfUser(user) }),
     accept(ws, info, openDelivered) {
       const connection = new Connection(ws, info, connectionDeps);
