@@ -17,6 +17,7 @@ import { ConnectionRegistry } from './hub/connection-registry.ts';
 import { createLocalHub } from './hub/local-hub.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { closeCauses } from './protocol/close-codes.ts';
+import { trackPendingSockets } from './upgrade/pending-sockets.ts';
 import { buildTrustedPeer } from './upgrade/trusted-proxies.ts';
 import { closeHandshakeTimeoutMs, createUpgradeHandler } from './upgrade/upgrade-edge.ts';
 
@@ -58,6 +59,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       for (const connection of registry.all()) total += connection.heldBytes;
       return total;
     },
+    pendingSockets: () => pendingSockets.count,
   });
   const client = createAppClient({
     host: config.appHost,
@@ -124,13 +126,24 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       ...(backplane ? { backplane: backplane.stats() } : {}),
     }),
   });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: config.host,
+    // Slowloris (F13): Node checks these timeouts every connectionsCheckingInterval (30 s by default).
+    serverOptions: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor((config.headersTimeoutMs || config.requestTimeoutMs || 4000) / 4))),
+    },
+  }) as Server;
+  const pendingSockets = trackPendingSockets(server, { max: config.maxPendingUpgrades, onRefused: () => metrics.pendingSocketsRefused.inc() });
   server.on('upgrade', createUpgradeHandler({
     config,
     dispatcher,
     metrics,
     log,
     trustedPeer,
+    upgradeDone: (socket) => pendingSockets.done(socket),
     load: () => ({ draining, connections: registry.size, connectionsOfUser: (user) => registry.connectionsOfUser(user) }),
     accept(ws, info, openDelivered) {
       const connection = new Connection(ws, info, connectionDeps);

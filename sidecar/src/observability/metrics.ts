@@ -14,6 +14,7 @@ export interface GatewayMetrics {
   rateLimited: Counter;
   pausedSockets: Gauge;
   upgradesRejected: Counter<'status'>;
+  pendingSocketsRefused: Counter;
 }
 
 /** Live figures the gauges read at scrape time, so the hot path does not update them. */
@@ -24,6 +25,8 @@ export interface LiveCounts {
   callbacksPending(): { total: number; largest: number; largestBytes: number };
   /** Raw bytes of frames held back because their connection's callback queue was full. */
   heldBytes(): number;
+  /** TCP connections not yet upgraded (WS_MAX_PENDING_UPGRADES). */
+  pendingSockets(): number;
 }
 
 export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
@@ -55,6 +58,10 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
     name: 'ws_gateway_inbound_held_bytes', help: 'Bytes of client frames read while their callback queue was full, kept raw until it has room.', registers,
     collect() { this.set(live.heldBytes()); },
   });
+  new Gauge({
+    name: 'ws_gateway_pending_sockets', help: 'TCP connections that have not completed a WebSocket upgrade (plain HTTP included).', registers,
+    collect() { this.set(live.pendingSockets()); },
+  });
   return {
     registry,
     messagesIn: new Counter({ name: 'ws_gateway_messages_in_total', help: 'Messages received from clients (keep-alive pings excluded).', registers }),
@@ -74,5 +81,6 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
     rateLimited: new Counter({ name: 'ws_gateway_rate_limited_total', help: 'Clients closed with 1008 for sending more than WS_MAX_INBOUND_FRAMES_PER_SEC.', registers }),
     pausedSockets: new Gauge({ name: 'ws_gateway_paused_sockets', help: 'Client sockets not being read because their callback queue is full.', registers }),
     upgradesRejected: new Counter({ name: 'ws_gateway_upgrades_rejected_total', help: 'Refused WebSocket upgrades, by HTTP status.', labelNames: ['status'], registers }),
+    pendingSocketsRefused: new Counter({ name: 'ws_gateway_pending_sockets_refused_total', help: 'TCP connections refused with 503 because WS_MAX_PENDING_UPGRADES were waiting.', registers }),
   };
 }

@@ -20,6 +20,8 @@ export interface UpgradeEdgeDeps {
   load: () => UpgradeLoad;
   /** Whether a peer address may set the user header (WS_TRUSTED_PROXIES). */
   trustedPeer: (address: string | undefined) => boolean;
+  /** The socket is no longer waiting for its upgrade (refused or handed to ws): it stops counting as pending. */
+  upgradeDone: (socket: Duplex) => void;
   /** Registers and starts the connection once the handshake completed. */
   accept: (ws: WebSocket, info: ConnectionInfo, openDelivered: boolean) => void;
 }
@@ -98,6 +100,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
         deps.accept(ws, info, openDelivered);
       });
     }
+    deps.upgradeDone(socket);
     if (!accepted) {
       socket.destroy();
       // The app accepted a connection that never opened: it already saw `open`, so it gets its close callback.
@@ -120,6 +123,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     const { status, message } = refusal;
     deps.metrics.upgradesRejected.inc({ status: String(status) });
     log.debug({ status, reason: message }, 'upgrade refused');
+    deps.upgradeDone(socket);
     if (!socket.writable) {
       socket.destroy();
       return;
