@@ -60,8 +60,10 @@ export class Connection implements CallbackQueueOwner {
   #rateLimited = false;
   #tokens: number;
   #tokensAt = Date.now();
-  /** A pong was queued since the outbound buffer was last seen empty. */
+  /** A pong was queued and neither reported written nor seen gone with an empty outbound buffer. */
   #pongQueued = false;
+  /** Created on the first pong (most connections never send a JSON ping). */
+  #pongWritten: (() => void) | undefined;
 
   constructor(ws: WebSocket, info: ConnectionInfo, deps: ConnectionDeps) {
     this.#ws = ws;
@@ -233,11 +235,12 @@ export class Connection implements CallbackQueueOwner {
   #pong(): void {
     if (this.isClosing) return;
     // One pong at a time (F1): while a queued pong may still wait in the outbound buffer, a client that pings
-    // without reading gets no other. An empty buffer means it left, so a reading client gets every pong.
+    // without reading gets no other. It left once ws reports it written, or once the buffer is seen empty
+    // (the report comes a tick later, and several pings may arrive in one read).
     if (this.#ws.bufferedAmount === 0) this.#pongQueued = false;
     if (this.#pongQueued || !this.#fitsOutbound(pongFrame.length)) return;
     this.#pongQueued = true;
-    this.#ws.send(pongFrame);
+    this.#ws.send(pongFrame, this.#pongWritten ??= () => { this.#pongQueued = false; });
   }
 
   /** Turns held frames into callbacks while the queue has room; the close callback follows the last of them. */
