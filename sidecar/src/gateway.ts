@@ -91,8 +91,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     dispatcher,
     metrics,
     log,
-    callbackQueue: config.callbackQueue,
-    callbackQueueBytes: config.callbackQueueBytes,
+    callbackLimits: { count: config.callbackQueue, bytes: config.callbackQueueBytes },
     inboundRateLimit: { perSec: config.maxInboundFramesPerSec, burst: config.inboundFramesBurst },
     maxBufferedBytes: config.maxBufferedBytes,
     onClosed(connection: Connection) {

@@ -1,7 +1,7 @@
 // One live client socket: inbound frames to ordered callbacks, outbound frames with a buffer limit, exactly one close callback. I/O.
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { CallbackQueue, type CallbackQueueOwner } from '../callbacks/callback-queue.ts';
+import { CallbackQueue, type CallbackQueueLimits, type CallbackQueueOwner } from '../callbacks/callback-queue.ts';
 import type { CallbackDispatcher, CallbackJob } from '../callbacks/callback-dispatcher.ts';
 import { buildCloseBody, buildMessageBody, buildOpenBody, type ConnectionIdentity } from '../protocol/callback-body.ts';
 import { parseClientFrame, pongFrame } from '../protocol/client-frame.ts';
@@ -23,8 +23,8 @@ export interface ConnectionDeps {
   dispatcher: CallbackDispatcher;
   metrics: GatewayMetrics;
   log: Logger;
-  callbackQueue: number;
-  callbackQueueBytes: number;
+  /** WS_CALLBACK_QUEUE and WS_CALLBACK_QUEUE_BYTES, one object shared by every connection. */
+  callbackLimits: CallbackQueueLimits;
   inboundRateLimit: InboundRateLimit;
   maxBufferedBytes: number;
   /** Called once, after the socket closed and its close callback was queued. */
@@ -69,7 +69,7 @@ export class Connection implements CallbackQueueOwner {
     this.#ws = ws;
     this.info = info;
     this.#deps = deps;
-    this.#callbacks = new CallbackQueue(this, { count: deps.callbackQueue, bytes: deps.callbackQueueBytes });
+    this.#callbacks = new CallbackQueue(this, deps.callbackLimits);
     this.#tokens = deps.inboundRateLimit.burst;
   }
 
