@@ -27,7 +27,7 @@ export interface ConnectionDeps {
   callbackLimits: CallbackQueueLimits;
   inboundRateLimit: InboundRateLimit;
   maxBufferedBytes: number;
-  /** Called once, after the socket closed and its close callback was queued. */
+  /** Called once, after the socket closed and its close callback was queued (behind any frames still held). */
   onClosed: (connection: Connection) => void;
 }
 
