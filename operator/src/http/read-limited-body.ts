@@ -1,0 +1,65 @@
+// Reads one HTTP request body with a byte limit and a deadline, whatever its framing (Content-Length or chunked). I/O.
+// At the limit or the deadline it stops reading at once (the stream is paused, nothing more is buffered); the caller
+// answers 413/408 with `Connection: close` so the rest of the body is never read.
+import type { IncomingMessage } from 'node:http';
+
+export type BodyRead =
+  | { kind: 'ok'; text: string }
+  | { kind: 'too-large'; limitBytes: number }
+  | { kind: 'timeout'; timeoutMs: number }
+  /** The client went away or the stream failed before the end. */
+  | { kind: 'aborted' };
+
+export interface BodyLimits {
+  limitBytes: number;
+  timeoutMs: number;
+}
+
+export async function readLimitedBody(incoming: IncomingMessage, limits: BodyLimits): Promise<BodyRead> {
+  const declared = Number(incoming.headers['content-length'] ?? Number.NaN);
+  if (declared > limits.limitBytes) {
+    incoming.pause();
+    return { kind: 'too-large', limitBytes: limits.limitBytes };
+  }
+  if (incoming.readableEnded) return { kind: 'ok', text: '' };
+  return await new Promise<BodyRead>((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const finish = (result: BodyRead): void => {
+      clearTimeout(timer);
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onAbort);
+      incoming.off('close', onAbort);
+      if (result.kind !== 'ok') {
+        incoming.pause();
+        chunks.length = 0;
+      }
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > limits.limitBytes) finish({ kind: 'too-large', limitBytes: limits.limitBytes });
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ kind: 'ok', text: Buffer.concat(chunks).toString('utf8') });
+    const onAbort = (): void => finish({ kind: 'aborted' });
+    const timer = setTimeout(() => finish({ kind: 'timeout', timeoutMs: limits.timeoutMs }), limits.timeoutMs);
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onAbort);
+    incoming.on('close', onAbort);
+  });
+}
+
+/** The status and one-line message for a body that was not read whole; `Connection: close` goes with both. */
+export function describeUnreadBody(read: Exclude<BodyRead, { kind: 'ok' }>): { status: 400 | 408 | 413; message: string } {
+  switch (read.kind) {
+    case 'too-large': return { status: 413, message: `body: larger than ${read.limitBytes} bytes` };
+    case 'timeout': return { status: 408, message: `body: not received within ${read.timeoutMs} ms` };
+    case 'aborted': return { status: 400, message: 'body: the request ended before its body' };
+  }
+}
+
+/** Server-wide socket deadlines, so a client that trickles headers or a body cannot hold a socket for minutes. */
+export const SERVER_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 } as const;
