@@ -179,6 +179,31 @@ test('a pod whose manifest is invalid (or missing) is admitted unchanged', async
   assert.equal(env.operator.counters.admissions - admissionsBefore, 2, 'both pods went through the webhook');
 });
 
+test('a url with non-ASCII or control characters: ManifestValid=False naming options.websocket.url, and its pods are not injected (F6)', async () => {
+  const namespace = await appNamespace();
+  // YAML double quotes: a zero-width space and a NUL as escapes; the Cyrillic path as it is.
+  const urls = [['cyrillic', '/ws/чат', /a non-ASCII character U\+0447 at position 5/], ['zero-width', '"/ws\\u200b"', /U\+200B at position 4/], ['nul', '"/ws\\0"', /a control character U\+0000 at position 4/]] as const;
+  for (const [name, url, named] of urls) {
+    await createManifest(env.api, namespace, name, manifestText({ url, port: 8888 }));
+    await eventually('the ConfigMap in the operator cache', () => env.operator.informers.configMaps.get(namespace, name));
+    await createDeployment(env.api, namespace, name, name);
+    const gateway = await eventually(`ManifestValid=False for ${name}`, async () => {
+      const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, name));
+      return condition(found, 'ManifestValid')?.status === 'False' ? found : undefined;
+    });
+    const manifestValid = condition(gateway, 'ManifestValid')!;
+    assert.equal(manifestValid.reason, 'ManifestInvalid');
+    assert.match(manifestValid.message, /^options\.websocket\.url: expected "\/" then printable ASCII \(0x21-0x7E\) or %XX escapes; /);
+    assert.match(manifestValid.message, named);
+    assert.equal(gateway.spec.websocket, undefined, 'nothing of the url reaches the CR');
+    const pod = await env.api.request<{ spec: { initContainers?: unknown[] } }>({
+      method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`,
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${name}-0`, labels: { 'tapr.io/manifest': name } }, spec: { containers: [{ name: 'app', image: 'chat:1' }] } },
+    });
+    assert.equal(pod.spec.initContainers, undefined, `${name}: admitted unchanged`);
+  }
+});
+
 test('a Deployment that stops opting in loses its WebSocketGateway and Service', async () => {
   const namespace = await appNamespace();
   await createManifest(env.api, namespace, 'm', manifestText({ url: '/ws', port: 8888 }));
