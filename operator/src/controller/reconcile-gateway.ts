@@ -86,7 +86,9 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
       await options.redisSecretCopier?.ensure(namespace, [gateway, ...caches.gateways.list(namespace)]);
       const pods = podsOf(deployment);
       const currentConfigHash = manifest.kind === 'websocket'
-        ? computeAppConfigHash(options.settings, { namespace, deploymentName: name, url: manifest.url, port: manifest.port })
+        ? computeAppConfigHash(
+          options.settings, { namespace, deploymentName: name, url: manifest.url, port: manifest.port }, deployment.spec.template.metadata?.annotations ?? {},
+        )
         : undefined;
       await writeStatus(deployment, gateway, manifest, observePods(namespace, pods), currentConfigHash);
       if (options.restartOutdated === undefined) return { kind: 'ok' };
