@@ -24,6 +24,7 @@ import { keysForEvent } from './controller/event-keys.ts';
 import { objectKey } from './kube/objects.ts';
 import { createLeaderElector, type LeaderElectionConfig, type LeaderElector } from './leader/leader-elector.ts';
 import { createSampler, type Sampler } from './status/sampler.ts';
+import type { NetworkPolicyPeer } from './controller/network-policy.ts';
 import { selectSampleTargets } from './status/sampler-targets.ts';
 
 export type WebhookExposure =
@@ -54,7 +55,10 @@ export interface OperatorOptions {
   secretName?: string;
   certificatePolicy?: CertificateManagerOptions['policy'];
   certificateCheckIntervalMs?: number;
+  /** concurrency: Deployment keys reconciled at the same time (default 4, --reconcile-concurrency). */
   queue?: { concurrency?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Per app, a NetworkPolicy `<deployment>-ws` admitting port 40010 only from these peers (leader only; default none). */
+  gatewayNetworkPolicy?: { from: readonly NetworkPolicyPeer[] };
   informerBackoff?: { initialMs: number; maxMs: number };
   syncTimeoutMs?: number;
   /**
@@ -88,11 +92,15 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/** The default of --reconcile-concurrency (the work queue's own default is 2). */
+export const DEFAULT_RECONCILE_CONCURRENCY = 4;
+
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log ?? (() => {});
   const api = createApiClient(options.kubeconfig);
   const counters = { reconciles: 0, reconcileErrors: 0, admissions: 0, injections: 0, outdatedRestarts: 0 };
   const queue = new WorkQueue({
+    concurrency: DEFAULT_RECONCILE_CONCURRENCY,
     ...options.queue,
     onResult: (key, result, durationMs) => {
       counters.reconciles += 1;
@@ -113,6 +121,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       if (leading) queue.add(key);
     },
     onError: (informer, error) => log({ level: 'warn', msg: 'watch restarting', informer, error: error.message }),
+    networkPolicies: options.gatewayNetworkPolicy !== undefined,
     ...(options.informerBackoff === undefined ? {} : { backoff: options.informerBackoff }),
   });
   const instance = `${options.namespace}-${randomBytes(3).toString('hex')}`;
@@ -148,7 +157,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const reconcileAsLeader = createGatewayReconciler({
     caches: {
       deployments: informers.deployments, pods: informers.pods, configMaps: informers.configMaps, gateways: informers.gateways, services: informers.services,
+      ...(informers.networkPolicies === undefined ? {} : { networkPolicies: informers.networkPolicies }),
     },
+    ...(options.gatewayNetworkPolicy === undefined ? {} : { networkPolicy: options.gatewayNetworkPolicy }),
     api,
     settings: options.settings,
     recordEvent,

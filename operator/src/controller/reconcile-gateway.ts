@@ -11,7 +11,7 @@ import type { ManifestLookup } from '../manifest/manifest-lookup.ts';
 import { computeAppConfigHash } from '../injection/app-config-hash.ts';
 import type { GatewaySettings } from '../injection/gateway-settings.ts';
 import {
-  API_GROUP, API_VERSION, GATEWAY_CONTAINER, GATEWAY_KIND, GATEWAY_PLURAL, INJECTED_ANNOTATION, MANIFEST_LABEL, serviceName,
+  API_GROUP, API_VERSION, GATEWAY_CONTAINER, GATEWAY_KIND, GATEWAY_PLURAL, INJECTED_ANNOTATION, MANIFEST_LABEL, networkPolicyName, serviceName,
 } from '../naming.ts';
 import { computeStatus, type PodObservation } from '../status/compute-status.ts';
 import type { StatsSample } from '../status/stats-sample.ts';
@@ -23,6 +23,7 @@ import {
 } from './desired-objects.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import { decideManifestEvent } from './manifest-event.ts';
+import { buildNetworkPolicy, buildNetworkPolicyPatch, buildNetworkPolicySpec, type NetworkPolicyPeer } from './network-policy.ts';
 import type { OutdatedRestarter } from './outdated-restarter.ts';
 import type { RedisSecretCopier } from './redis-secret-copier.ts';
 import { resultFromError } from './reconcile-result.ts';
@@ -35,6 +36,8 @@ export interface Caches {
   configMaps: CacheReader;
   gateways: CacheReader;
   services: CacheReader;
+  /** Only with the per-app NetworkPolicy on. */
+  networkPolicies?: CacheReader;
 }
 
 export interface CacheReader {
@@ -54,6 +57,8 @@ export interface GatewayReconcilerOptions {
   redisSecretCopier?: RedisSecretCopier;
   /** Restarts pods whose gateway config is outdated (--restart-outdated on); absent: they are only counted. */
   restartOutdated?: OutdatedRestarter;
+  /** Keep a NetworkPolicy `<deployment>-ws` admitting port 40010 only from these peers (needs caches.networkPolicies). */
+  networkPolicy?: { from: readonly NetworkPolicyPeer[] };
 }
 
 const GATEWAYS_PATH = `/apis/${API_GROUP}/${API_VERSION}/namespaces`;
@@ -83,6 +88,7 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
       const gateway = await ensureGateway(deployment, existing, buildGatewaySpec(name, configMapName, manifest));
       if (gateway === undefined) return { kind: 'terminal', error: new Error(`${GATEWAY_KIND} ${key} exists and is controlled by another owner`) };
       await ensureService(deployment, gateway);
+      if (options.networkPolicy !== undefined) await ensureNetworkPolicy(deployment, gateway, options.networkPolicy.from);
       await options.redisSecretCopier?.ensure(namespace, [gateway, ...caches.gateways.list(namespace)]);
       const pods = podsOf(deployment);
       const currentConfigHash = manifest.kind === 'websocket'
@@ -165,6 +171,29 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
     const patch = buildServicePatch(existing, desired);
     if (patch === undefined) return;
     await api.request({ method: 'PATCH', path: `/api/v1/namespaces/${namespace}/services/${name}`, patchType: 'merge', body: patch });
+  }
+
+  async function ensureNetworkPolicy(deployment: Deployment, gateway: KubeObject, from: readonly NetworkPolicyPeer[]): Promise<void> {
+    const namespace = deployment.metadata.namespace ?? '';
+    const desired = buildNetworkPolicySpec(deployment, from);
+    const name = networkPolicyName(deployment.metadata.name);
+    const path = `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`;
+    const existing = caches.networkPolicies?.get(namespace, name);
+    if (existing === undefined) {
+      const body = buildNetworkPolicy({ name: gateway.metadata.name, namespace, uid: gateway.metadata.uid ?? '' }, desired);
+      try {
+        await api.request({ method: 'POST', path, body });
+      } catch (error) {
+        // Created meanwhile, or a policy of that name the operator did not make (its cache holds only ours): left alone.
+        if (!isApiError(error, 409)) throw error;
+      }
+      return;
+    }
+    const owner = controllerOf(existing);
+    if (owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
+    const patch = buildNetworkPolicyPatch(existing, desired);
+    if (patch === undefined) return;
+    await api.request({ method: 'PATCH', path: `${path}/${name}`, patchType: 'json', body: patch });
   }
 
   async function writeStatus(
