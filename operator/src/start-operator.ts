@@ -92,6 +92,9 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/** A leader that regains its Lease within this long of losing it keeps its queue and samples and reconciles at once. */
+export const REGAIN_WITHOUT_SAMPLING_MS = 60_000;
+
 /** The default of --reconcile-concurrency (the work queue's own default is 2). */
 export const DEFAULT_RECONCILE_CONCURRENCY = 4;
 
@@ -112,13 +115,19 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   const election = options.leaderElection ?? false;
   let leading = election === false;
+  /** Whether this replica has led since it started, and when it last lost the Lease. */
+  let ledBefore = false;
+  let lostLeadershipAt: number | undefined;
+  // With leader election nothing is reconciled before the Lease is ours.
+  if (election !== false) queue.pause();
   const informers = createInformers({
     api,
     watch: api.watch,
     namespaces: options.watchNamespaces ?? 'all',
-    // A replica that does not lead keeps its caches (for the webhook) but queues nothing.
+    // A replica that never led keeps its caches (for the webhook) but queues nothing (it enqueues everything once it
+    // leads); one that led and lost the Lease keeps queueing into its paused queue, so regaining it loses nothing.
     enqueue: (key) => {
-      if (leading) queue.add(key);
+      if (leading || ledBefore) queue.add(key);
     },
     onError: (informer, error) => log({ level: 'warn', msg: 'watch restarting', informer, error: error.message }),
     networkPolicies: options.gatewayNetworkPolicy !== undefined,
@@ -167,8 +176,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(restartOutdated === undefined ? {} : { restartOutdated }),
     ...(redisSecretCopier === undefined ? {} : { redisSecretCopier }),
   });
-  // A replica that does not lead drops its keys (one that lost leadership may have some queued).
-  const reconcile = async (key: string): Promise<ReconcileResult> => (leading ? await reconcileAsLeader(key) : { kind: 'ok' });
+  // A key taken just as leadership ended goes back into the (now paused) queue for the next term.
+  const reconcile = async (key: string): Promise<ReconcileResult> => {
+    if (leading) return await reconcileAsLeader(key);
+    if (ledBefore) queue.add(key);
+    return { kind: 'ok' };
+  };
   // A new leader samples once before it reconciles, so its first status writes carry samples (no Ready flip to
   // "not sampled yet" on every restart or handover); a round that takes longer is not waited for past this bound.
   const firstRoundWaitMs = 3 * (options.sampleTimeoutMs ?? 1000);
@@ -180,16 +193,24 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     onStartedLeading: () => {
       const thisTerm = ++term;
       sampler.start();
-      void sampler.waitForFirstRound(firstRoundWaitMs).then(() => {
+      const begin = (): void => {
         if (term !== thisTerm) return;
         leading = true;
+        ledBefore = true;
+        queue.resume();
         for (const deployment of informers.deployments.list()) queue.add(objectKey(deployment.metadata.namespace, deployment.metadata.name));
-      });
+      };
+      // Regained soon after losing it (a slow API server, F15): the kept queue and samples are current enough, so it
+      // reconciles at once while a new round runs. A new leader samples first.
+      if (ledBefore && lostLeadershipAt !== undefined && Date.now() - lostLeadershipAt <= REGAIN_WITHOUT_SAMPLING_MS) begin();
+      else void sampler.waitForFirstRound(firstRoundWaitMs).then(begin);
     },
     onStoppedLeading: () => {
       term += 1;
       leading = false;
-      void sampler.stop();
+      lostLeadershipAt = Date.now();
+      queue.pause();
+      void sampler.stop({ keepSamples: true });
     },
   });
 
