@@ -146,6 +146,52 @@ test('a declared Content-Length above 8 MiB gets 413 before any body byte; a bod
   assert.ok(slow.elapsedMs >= 9000 && slow.elapsedMs < 25_000, `answered after ${slow.elapsedMs} ms`);
 });
 
+/** Starts a POST declaring `declared` bytes, sends `sent` of them and holds the rest back; resolves once sent or answered. */
+function holdPost(declared: number, sent: number): Promise<{ status: () => number | undefined; close: () => void }> {
+  return new Promise((resolve) => {
+    let status: number | undefined;
+    const outgoing = request(webhookUrl, { method: 'POST', ca: caPem, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': String(declared) } }, (res) => {
+      status = res.statusCode;
+      res.resume();
+      resolve(handle);
+    });
+    const handle = { status: () => status, close: () => outgoing.destroy() };
+    // Refused and closed by the server while sending: the answer (if any) was recorded above.
+    outgoing.on('error', () => resolve(handle));
+    outgoing.on('close', () => resolve(handle));
+    const chunk = Buffer.alloc(MiB, 0x20);
+    let written = 0;
+    const pump = (): void => {
+      while (status === undefined && !outgoing.destroyed && written < sent) {
+        written += chunk.length;
+        if (!outgoing.write(chunk)) {
+          outgoing.once('drain', pump);
+          return;
+        }
+      }
+      resolve(handle);
+    };
+    pump();
+  });
+}
+
+/** 24 bodies of 7 MiB buffered whole would be 168 MiB; the budget holds 4 of them (28 MiB) plus socket buffers and garbage. */
+const CONCURRENT_GROWTH_BOUND = 96 * MiB;
+
+test('24 bodies of 7 MiB read at once: the shared 32 MiB budget answers 503 to those past it; peak RSS stays within 96 MiB of idle', async () => {
+  const idle = await memoryOf(operator.child.pid!);
+  const held = await Promise.all(Array.from({ length: 24 }, () => holdPost(7.5 * MiB, 7 * MiB)));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const statuses = held.map((entry) => entry.status());
+  const afterwards = await memoryOf(operator.child.pid!);
+  for (const entry of held) entry.close();
+  process.stdout.write(`# 24 x 7 MiB at once: answers ${JSON.stringify(statuses)}; peak ${(idle.peak / MiB).toFixed(0)} → ${(afterwards.peak / MiB).toFixed(0)} MiB\n`);
+  assert.ok(statuses.filter((status) => status === 503).length >= 16, `503 for those past the budget: ${JSON.stringify(statuses)}`);
+  assert.ok(statuses.every((status) => status === undefined || status === 503), JSON.stringify(statuses));
+  const growth = afterwards.peak - idle.peak;
+  assert.ok(growth < CONCURRENT_GROWTH_BOUND, `peak RSS grew ${(growth / MiB).toFixed(1)} MiB (bound ${CONCURRENT_GROWTH_BOUND / MiB} MiB)`);
+});
+
 test('a POST with a body to the health port is refused unread (405)', async () => {
   const response = await fetch(`${healthUrl}/metrics`, { method: 'POST', body: 'x'.repeat(MiB) });
   assert.equal(response.status, 405);

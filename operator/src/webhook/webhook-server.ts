@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { describeUnreadBody, readLimitedBody, SERVER_TIMEOUTS } from '../http/read-limited-body.ts';
+import { createBodyBudget, describeUnreadBody, readLimitedBody, SERVER_TIMEOUTS } from '../http/read-limited-body.ts';
 import { admitUnchanged, reviewAdmission, type AdmissionContext, type AdmissionOutcome } from './admission.ts';
 import type { ServingCertificate } from './certificates.ts';
 import { WEBHOOK_PATH } from './webhook-configuration.ts';
@@ -32,12 +32,15 @@ export interface WebhookServer {
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** The API server sends a review at once; a body that trickles in longer than this is not one. */
 export const BODY_TIMEOUT_MS = 10_000;
+/** All bodies being read at the same time hold at most this much (reviews are a few KiB; 4 of the largest at once). */
+export const MAX_BUFFERED_BODY_BYTES = 4 * MAX_BODY_BYTES;
 
 export function buildWebhookApp(options: Pick<WebhookServerOptions, 'context' | 'onAdmission'>): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
+  const budget = createBodyBudget(MAX_BUFFERED_BODY_BYTES);
   app.post(WEBHOOK_PATH, async (c) => {
     const started = performance.now();
-    const read = await readLimitedBody(c.env.incoming, { limitBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
+    const read = await readLimitedBody(c.env.incoming, { limitBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS, budget });
     if (read.kind !== 'ok') {
       // The rest of the body is never read: the connection closes after this answer.
       const { status, message } = describeUnreadBody(read);
