@@ -140,6 +140,10 @@ export async function getStats(url: string, timeoutMs: number): Promise<StatsSam
   try {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const outgoing = request(url, { signal: controller.signal, headers: { Accept: 'application/json' } }, (res) => {
+        if (Number(res.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+          outgoing.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
