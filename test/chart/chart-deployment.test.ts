@@ -165,5 +165,5 @@ test('the per-app NetworkPolicy: off by default; on, the operator gets the admin
 });
 
 test('gateway.networkPolicy.enabled without peers is refused by the values schema', async () => {
-  assert.match(await renderChartError({ set: ['gateway.networkPolicy.enabled=true'] }), /gateway\.networkPolicy\.from: Array must have at least 1 items/);
+  assert.match(await renderChartError({ set: ['gateway.networkPolicy.enabled=true'] }), /at '\/gateway\/networkPolicy\/from': minItems: got 0, want 1/);
 });
