@@ -4,6 +4,8 @@ export class LogBuffer {
   private bytes = 0;
   private partial = '';
   private readonly maxBytes: number;
+  private readonly listeners = new Set<(line: { at: string; text: string } | undefined) => void>();
+  private closed = false;
 
   constructor(maxBytes = 2 * 1024 * 1024) {
     this.maxBytes = maxBytes;
@@ -20,6 +22,24 @@ export class LogBuffer {
   end(): void {
     if (this.partial !== '') this.push(this.partial);
     this.partial = '';
+    this.closed = true;
+    for (const l of [...this.listeners]) l(undefined);
+    this.listeners.clear();
+  }
+
+  /** Whether the process that wrote it has ended. */
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  /** Every complete line written from now on; `undefined` once the buffer ends. Returns unsubscribe. */
+  follow(listener: (line: { at: string; text: string } | undefined) => void): () => void {
+    if (this.closed) {
+      listener(undefined);
+      return () => {};
+    }
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
   }
 
   read(options: { tailLines?: number; timestamps?: boolean } = {}): string {
@@ -29,7 +49,9 @@ export class LogBuffer {
   }
 
   private push(text: string): void {
-    this.lines.push({ at: new Date().toISOString(), text });
+    const line = { at: new Date().toISOString(), text };
+    this.lines.push(line);
+    for (const l of this.listeners) l(line);
     this.bytes += text.length + 1;
     while (this.bytes > this.maxBytes && this.lines.length > 1) this.bytes -= this.lines.shift()!.text.length + 1;
   }
