@@ -47,36 +47,48 @@ export class PodNetwork {
   private readonly slots = new Set<number>();
   private nextSlot = FIRST_POD_SLOT;
   private started = false;
+  /** Whether this pod network made the bridge (and so removes it). */
+  private ownsBridge = false;
   private readonly onExit = (): void => this.removeAllSync();
 
   private constructor(network: ClusterNetwork) {
     this.network = network;
   }
 
-  /** Cleans leftovers of this cluster index, then creates the bridge with the host's address. */
+  /**
+   * Cleans leftovers of this cluster index (namespaces, veths), then uses the bridge: the control plane's if it made
+   * one (then it stays when the pod network stops), else a new one with the host's address (removed on stop).
+   */
   static async start(network: ClusterNetwork): Promise<PodNetwork> {
     const n = new PodNetwork(network);
     PodNetwork.removeLeftovers(network);
     process.on('exit', n.onExit);
     n.started = true;
     try {
-      await ip(['link', 'add', network.bridgeName, 'type', 'bridge']);
-      await ip(['addr', 'add', `${network.hostIp}/${podPrefixLength(network)}`, 'dev', network.bridgeName]);
+      const links = parseLinkNames(await ip(['-o', 'link', 'show']));
+      if (!links.includes(network.bridgeName)) {
+        await ip(['link', 'add', network.bridgeName, 'type', 'bridge']);
+        n.ownsBridge = true;
+      }
+      const addresses = await ip(['-o', '-4', 'addr', 'show', 'dev', network.bridgeName]);
+      if (!addresses.includes(` ${network.hostIp}/`)) {
+        await ip(['addr', 'add', `${network.hostIp}/${podPrefixLength(network)}`, 'dev', network.bridgeName]);
+      }
       await ip(['link', 'set', network.bridgeName, 'up']);
     } catch (err) {
-      await n.stop();
+      n.stop();
       throw err;
     }
     return n;
   }
 
-  /** What a dead run with this index left: processes in its namespaces, the namespaces, veths, the bridge. */
+  /** What a dead run with this index left: processes in its namespaces, the namespaces, the veths. */
   static removeLeftovers(network: ClusterNetwork): void {
     let names: string[] = [];
     try { names = parseNetnsList(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })); } catch { /* no namespaces */ }
     for (const ns of names.filter((x) => isOwnNetns(network.index, x))) removeNetnsSync(ns);
     const links = parseLinkNames(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }));
-    for (const l of links.filter((x) => isOwnHostVeth(network.index, x) || x === network.bridgeName)) removeLinkSync(l);
+    for (const l of links.filter((x) => isOwnHostVeth(network.index, x))) removeLinkSync(l);
   }
 
   /** Creates the pod's namespace and veth, and gives it the next free address. */
@@ -96,14 +108,14 @@ export class PodNetwork {
       await ip(['-n', a.netns, 'addr', 'add', `${a.podIP}/${podPrefixLength(this.network)}`, 'dev', 'eth0']);
       await ip(['-n', a.netns, 'link', 'set', 'eth0', 'up']);
     } catch (err) {
-      await this.detach(owner);
+      this.detach(owner);
       throw err;
     }
     return a;
   }
 
   /** Removes the pod's namespace (killing anything still in it) and its veth. */
-  async detach(owner: string): Promise<void> {
+  detach(owner: string): void {
     const a = this.attached.get(owner);
     if (a === undefined) return;
     this.attached.delete(owner);
@@ -112,7 +124,7 @@ export class PodNetwork {
     this.slots.delete(a.slot);
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.started = false;
     process.off('exit', this.onExit);
     this.removeAllSync();
@@ -126,8 +138,9 @@ export class PodNetwork {
       removeLinkSync(podHostVethName(this.network.index, a.slot));
     }
     this.slots.clear();
-    removeLinkSync(this.network.bridgeName);
     PodNetwork.removeLeftovers(this.network);
+    if (this.ownsBridge) removeLinkSync(this.network.bridgeName);
+    this.ownsBridge = false;
   }
 
   private takeSlot(): number {
