@@ -1,208 +1,118 @@
-// Composition root of the local cluster: CA and serving certificate, store, API service, controllers, HTTPS server,
-// admin kubeconfig, fault hooks. Used by tests (startCluster) and by `npm run cluster` (main.ts).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+// Composition root of the local Kubernetes for tests and `npm run cluster`: the real control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler) plus, for tests, the fault proxy in front of the API server.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate } from './tls/certificates.ts';
+import { execFile } from 'node:child_process';
 import { buildKubeconfig } from './kubeconfig.ts';
-import { Store } from './store/store.ts';
-import { ResourceRegistry } from './resources/registry.ts';
-import { buildBuiltinTypes } from './resources/builtin-types.ts';
-import { ApiService } from './server/api-service.ts';
-import type { ResourceType } from './resources/resource-type.ts';
-import { SYSTEM_MASTERS, type Pipeline, type UserInfo } from './server/pipeline.ts';
-import { AccessControl } from './auth/access-control.ts';
-import { buildBootstrapPolicy, type Attributes } from './auth/rbac.ts';
-import { WebhookAdmission } from './admission/webhook-admission.ts';
-import { ServiceAccountController } from './controllers/service-account-controller.ts';
-import { FaultState } from './server/faults.ts';
-import { createApiHttpServer, type ApiHttpServer, type HttpServerOptions } from './server/http-server.ts';
-import { pageNotFound } from './api/status.ts';
-import { GarbageCollector } from './controllers/garbage-collector.ts';
-import { CrdController } from './controllers/crd-controller.ts';
-import { NamespaceController } from './controllers/namespace-controller.ts';
-import { DeploymentController } from './controllers/deployment-controller.ts';
-import { ReplicaSetController } from './controllers/replicaset-controller.ts';
-import { EndpointsController } from './controllers/endpoints-controller.ts';
-import { NodeAgent } from './node/node-agent.ts';
-import { defaultImageMap, loadImageMapFile, type ImageMap } from './node/image-map.ts';
+import { startControlPlane, type ControlPlane } from './upstream/control-plane.ts';
+import { startFaultProxy, type ClusterFaults as ProxyFaults, type FaultProxy } from './upstream/fault-proxy.ts';
 
 export interface StartClusterOptions {
-  /** State directory: kubeconfig, ca.crt are written here. */
+  /** State directory: kubeconfigs, certificates, etcd data and component logs are written here. */
   dir: string;
-  /** 0 (default) picks a free port. */
+  /** The API server's port (0 or absent: a free one). */
   port?: number;
-  /** How often open watches with allowWatchBookmarks get a BOOKMARK (default 60 s, like the apiserver). */
-  bookmarkIntervalMs?: number;
-  /** Watch history kept for resuming (events); older versions answer 410 Gone. */
-  maxHistory?: number;
-  /** Called with errors the built-in controllers hit (default: printed to stderr). */
-  onControllerError?: (err: unknown) => void;
   /**
-   * The node agent's image map: a YAML file path or the map itself (merged over the built-in gateway entry).
-   * `false` turns the node agent off (pods stay Pending and are deleted at once, as before).
+   * Put the fault proxy between clients and the API server (default true): `kubeconfig` then points at the proxy and
+   * `faults` can fail requests and cut or stall watches. `npm run cluster` runs without it.
    */
-  images?: string | ImageMap | false;
-  /** Told about every request that RBAC refused: who, which verb, which resource (install tests name what is missing). */
-  onAuthorizationDenied?: (attrs: Attributes) => void;
-  /** Container restart back-off (default 1 s doubling up to 60 s). */
-  restartBackoffMs?: { base: number; max: number };
+  faultProxy?: boolean;
+  /** Progress lines (the first run builds the binaries); default: none. */
+  log?: (line: string) => void;
 }
 
-export interface ClusterFaults {
-  /** Ends every open watch stream (clients see the stream close). */
-  dropAllWatches(): void;
-  /** Answers the next `n` API requests with 429 (Retry-After: 1) or 500. */
-  failNext(n: number, code: 429 | 500): void;
-  /** While on, watch connections stay open but receive nothing; what happened meanwhile is sent when turned off. */
-  stallWatches(on: boolean): void;
-  /** Forgets the watch history: watches and list continues from older versions get 410 Gone. */
-  compactHistory(): void;
-  /** Stops the HTTPS server (closing every connection) and starts it again on the same port, keeping all data. */
+export interface ClusterFaults extends ProxyFaults {
+  /** Compacts etcd and restarts kube-apiserver (its watch cache starts afresh): older resourceVersions get 410 Gone. */
+  compactHistory(): Promise<void>;
+  /** Stops kube-apiserver and starts it again on the same port; etcd keeps every object. */
   restart(): Promise<void>;
-  /** Number of currently open watch streams. */
-  openWatches(): number;
 }
 
 export interface Cluster {
+  /** The admin kubeconfig tests use (through the fault proxy unless it is off). */
   kubeconfigPath: string;
   kubeconfig: string;
   server: string;
   port: number;
   caPem: string;
-  adminToken: string;
+  controlPlane: ControlPlane;
   faults: ClusterFaults;
-  /** Internal handle for in-process tests (the store and API service). */
-  service: ApiService;
-  /** A bound ServiceAccount token (what TokenRequest returns), for in-process callers such as a node agent. */
-  serviceAccountToken(namespace: string, name: string, expirationSeconds?: number): string;
-  /** Resolves once the built-in controllers have processed everything queued so far. */
-  settled(): Promise<void>;
+  /** A bound ServiceAccount token from the TokenRequest API (default lifetime one hour). */
+  serviceAccountToken(namespace: string, name: string, expirationSeconds?: number): Promise<string>;
+  /** Runs the cluster's own kubectl (the same release as the server) with the admin kubeconfig. */
+  kubectl(args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
-const ADMIN: UserInfo = { username: 'kubernetes-admin', groups: [SYSTEM_MASTERS, 'system:authenticated'] };
-const CONTROLLER: UserInfo = { username: 'system:kube-controller-manager', groups: [SYSTEM_MASTERS, 'system:authenticated'] };
+const NO_PROXY_FAULTS: ProxyFaults = {
+  dropAllWatches: () => { throw new Error('this cluster runs without the fault proxy (faultProxy: false)'); },
+  failNext: () => { throw new Error('this cluster runs without the fault proxy (faultProxy: false)'); },
+  stallWatches: () => { throw new Error('this cluster runs without the fault proxy (faultProxy: false)'); },
+  openWatches: () => 0,
+};
 
 export async function startCluster(options: StartClusterOptions): Promise<Cluster> {
-  await mkdir(options.dir, { recursive: true });
-  const ca = await createCertificateAuthority({ commonName: 'tapr-local-ca' });
-  const serving = await issueCertificate(ca, {
-    commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1'], usage: 'server',
+  const controlPlane = await startControlPlane({
+    dir: options.dir, ...(options.port === undefined ? {} : { apiserverPort: options.port }), ...(options.log === undefined ? {} : { log: options.log }),
   });
-  const adminToken = randomBytes(24).toString('base64url');
-  const tokens = new Map<string, UserInfo>([[adminToken, ADMIN]]);
-  const store = new Store({ maxHistory: options.maxHistory ?? 2000 });
-  const registry = new ResourceRegistry(buildBuiltinTypes());
-  const access = new AccessControl({
-    store, adminTokens: tokens, signingKey: randomBytes(32), ...(options.onAuthorizationDenied === undefined ? {} : { onDenied: options.onAuthorizationDenied }),
-  });
-  const pipeline: Pipeline = {
-    authenticate: (token) => access.authenticate(token),
-    authorize: (attrs) => access.authorize(attrs),
-    authorizeNonResource: (user, verb, path) => access.authorizeNonResource(user, verb, path),
-    mutating: [],
-    validating: [],
-  };
-  const service = new ApiService({ store, registry, pipeline });
-  const webhooks = new WebhookAdmission({
-    store, registry,
-    present: (type, obj) => service.present(type, obj),
-    toStorage: (type, obj) => service.toStorage(type, obj),
-  });
-  pipeline.mutating.push(webhooks.mutating);
-  pipeline.validating.push(webhooks.validating);
-  const faults = new FaultState();
-  const onError = options.onControllerError ?? ((err: unknown): void => { console.error('cluster controller error:', err); });
-  const controllers = [
-    new CrdController(service, CONTROLLER, onError), new GarbageCollector(service, CONTROLLER, onError), new NamespaceController(service, CONTROLLER, onError),
-    new ServiceAccountController({ service, user: CONTROLLER, access, caPem: ca.certPem, onError }),
-    new DeploymentController(service, CONTROLLER, onError), new ReplicaSetController(service, CONTROLLER, onError),
-    new EndpointsController(service, CONTROLLER, onError),
-  ];
-  for (const c of controllers) c.start();
-  await service.bootstrap(CONTROLLER);
-  const policy = buildBootstrapPolicy();
-  const rbacType = (resource: string): ResourceType => registry.find('rbac.authorization.k8s.io', 'v1', resource)!;
-  for (const role of policy.clusterRoles) await service.create(rbacType('clusterroles'), undefined, role, { user: CONTROLLER });
-  for (const binding of policy.clusterRoleBindings) await service.create(rbacType('clusterrolebindings'), undefined, binding, { user: CONTROLLER });
-
-  let agent: NodeAgent | undefined;
-  const httpOptions: HttpServerOptions = {
-    service, faults, tls: serving, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000, access,
-    podLogs: (namespace, name, query) => {
-      if (agent === undefined) throw pageNotFound();
-      return agent.logs(namespace, name, query);
-    },
-  };
-  let http: ApiHttpServer = createApiHttpServer(httpOptions);
-  const listen = async (port: number): Promise<number> => {
-    await new Promise<void>((resolve, reject) => {
-      http.server.once('error', reject);
-      http.server.listen(port, '127.0.0.1', () => {
-        http.server.off('error', reject);
-        resolve();
+  let proxy: FaultProxy | undefined;
+  try {
+    let kubeconfigPath = controlPlane.kubeconfigPath;
+    let kubeconfig = controlPlane.kubeconfig;
+    let server = controlPlane.server;
+    if (options.faultProxy !== false) {
+      proxy = await startFaultProxy({
+        upstreamPort: controlPlane.apiserverPort,
+        caPem: controlPlane.caPem,
+        serving: await controlPlane.issueCertificate({ commonName: 'tapr-fault-proxy', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], usage: 'server' }),
+        frontProxyClient: controlPlane.frontProxyClient,
       });
-    });
-    return (http.server.address() as AddressInfo).port;
-  };
-  const port = await listen(options.port ?? 0);
-  const server = `https://127.0.0.1:${port}`;
-  const kubeconfig = buildKubeconfig({ server, caPem: ca.certPem, token: adminToken });
-  const kubeconfigPath = join(options.dir, 'kubeconfig');
-  await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
-  await writeFile(join(options.dir, 'ca.crt'), ca.certPem);
-  if (options.images !== false) {
-    const images = options.images;
-    const extra = typeof images === 'string' ? loadImageMapFile(images) : images ?? {};
-    agent = new NodeAgent({
-      service, user: CONTROLLER, onError, images: { ...defaultImageMap(), ...extra },
-      imageMapSource: typeof images === 'string' ? images : 'the built-in image map; pass --images <file>',
-      dir: options.dir, server, caPem: ca.certPem,
-      issueToken: (namespace, name) => {
-        const sa = store.get('/serviceaccounts', namespace, name);
-        if (sa === undefined) throw new Error(`serviceaccount "${name}" not found`);
-        return access.issueToken(sa, { expirationSeconds: 24 * 3600 }).token;
+      server = proxy.url;
+      const admin = await controlPlane.issueCertificate({ commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client' });
+      kubeconfig = buildKubeconfig({ server, caPem: controlPlane.caPem, clientCertificate: admin, userName: 'kubernetes-admin' });
+      kubeconfigPath = join(options.dir, 'kubeconfig-via-fault-proxy');
+      await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+    }
+    const proxyFaults = proxy?.faults ?? NO_PROXY_FAULTS;
+    const kubectl = (args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }> =>
+      new Promise((resolve, reject) => {
+        const child = execFile(
+          controlPlane.binaries['kubectl'] ?? 'kubectl', [...args],
+          { env: { ...process.env, KUBECONFIG: kubeconfigPath }, maxBuffer: 64 * 1024 * 1024 },
+          (error, stdout, stderr) => {
+            if (error) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr || error.message}`, { cause: error }));
+            else resolve({ stdout, stderr });
+          },
+        );
+        if (input !== undefined) child.stdin?.end(input);
+      });
+    let stopped = false;
+    return {
+      kubeconfigPath, kubeconfig, server, port: Number(new URL(server).port), caPem: controlPlane.caPem, controlPlane,
+      faults: {
+        ...proxyFaults,
+        compactHistory: async () => {
+          await controlPlane.compactEtcd();
+          await controlPlane.restartApiserver();
+        },
+        restart: () => controlPlane.restartApiserver(),
       },
-      ...(options.restartBackoffMs === undefined ? {} : { backoffMs: options.restartBackoffMs }),
-    });
-    agent.start();
+      serviceAccountToken: async (namespace, name, expirationSeconds) => {
+        const duration = expirationSeconds === undefined ? [] : [`--duration=${expirationSeconds}s`];
+        const { stdout } = await kubectl(['create', 'token', name, '-n', namespace, ...duration]);
+        return stdout.trim();
+      },
+      kubectl,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await proxy?.close();
+        await controlPlane.stop();
+      },
+    };
+  } catch (error) {
+    await proxy?.close();
+    await controlPlane.stop();
+    throw error;
   }
-
-  let stopped = false;
-  return {
-    kubeconfigPath, kubeconfig, server, port, caPem: ca.certPem, adminToken, service,
-    serviceAccountToken: (namespace, name, expirationSeconds) => {
-      const sa = store.get('/serviceaccounts', namespace, name);
-      if (sa === undefined) throw new Error(`serviceaccount ${namespace}/${name} does not exist`);
-      return access.issueToken(sa, expirationSeconds === undefined ? {} : { expirationSeconds }).token;
-    },
-    faults: {
-      dropAllWatches: () => faults.dropAllWatches(),
-      failNext: (n, code) => faults.failNext(n, code),
-      stallWatches: (on) => faults.stallWatches(on),
-      compactHistory: () => store.compact(),
-      restart: async () => {
-        faults.dropAllWatches();
-        await http.close();
-        http = createApiHttpServer(httpOptions);
-        await listen(port);
-      },
-      openWatches: () => faults.openWatches,
-    },
-    settled: async () => {
-      for (let i = 0; i < 3; i++) for (const c of [...controllers, ...(agent === undefined ? [] : [agent])]) await c.idle();
-    },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      for (const c of controllers) c.stop();
-      await agent?.shutdown();
-      faults.dropAllWatches();
-      webhooks.close();
-      await http.close();
-    },
-  };
 }

@@ -1,6 +1,6 @@
 // Behaviour: admission webhooks over TLS — a mutating webhook (url and Service) that adds a container to labelled pods,
 // objectSelector, failurePolicy Fail/Ignore, timeouts, caBundle checks, validating denials, warnings, subresources,
-// DELETE reviews and configuration defaults/validation. Local only: a real cluster cannot reach a 127.0.0.1 webhook.
+// DELETE reviews and configuration defaults/validation. Local only: another cluster cannot reach a webhook on this machine.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig, type V1MutatingWebhookConfiguration, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
@@ -9,13 +9,16 @@ import { startWebhookServer, type WebhookServer } from './support/webhook-server
 
 const PODS_CREATE = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }];
 
-async function setup(t: TestContext, dnsNames: string[] = []): Promise<{ kc: KubeConfig; namespace: string; hook: WebhookServer } | undefined> {
-  const { kc, namespace, faults } = await clusterUnderTest(t);
-  if (faults === undefined) {
-    t.skip('a real cluster cannot call a webhook on this machine\'s loopback address');
+/** `behindService`: the webhook listens on the pod network's host address (Endpoints may not name loopback). */
+async function setup(t: TestContext, dnsNames: string[] = [], behindService = false): Promise<{ kc: KubeConfig; namespace: string; hook: WebhookServer } | undefined> {
+  const { kc, namespace, podNetworkHostIp } = await clusterUnderTest(t);
+  if (podNetworkHostIp === undefined) {
+    t.skip('another cluster cannot call a webhook on this machine');
     return undefined;
   }
-  const hook = await startWebhookServer({ dnsNames: dnsNames.map((d) => d.replace('$NS', namespace)) });
+  const hook = await startWebhookServer({
+    dnsNames: dnsNames.map((d) => d.replace('$NS', namespace)), ...(behindService ? { host: podNetworkHostIp } : {}),
+  });
   t.after(() => hook.close());
   return { kc, namespace, hook };
 }
@@ -74,7 +77,7 @@ test('a mutating webhook (url, objectSelector tapr.io/manifest, failurePolicy Ig
 });
 
 test('a webhook behind a Service is reached through its Endpoints; without Endpoints the call fails (failurePolicy Fail)', async (t) => {
-  const s = await setup(t, ['inject.$NS.svc']);
+  const s = await setup(t, ['inject.$NS.svc'], true);
   if (s === undefined) return;
   const { kc, namespace, hook } = s;
   hook.respond(() => ({ allowed: true, patch: addSidecar }));
@@ -94,7 +97,7 @@ test('a webhook behind a Service is reached through its Endpoints; without Endpo
   const failed = await expectStatus(core.createNamespacedPod({ namespace, body: pod('early', { 'tapr.io/manifest': 'svc' }) }), 500, 'InternalError');
   assert.equal(failed.message, `Internal error occurred: failed calling webhook "svc.inject.tapr.io": failed to call webhook: Post "https://inject.${namespace}.svc:443/mutate?timeout=10s": no endpoints available for service "inject"`);
 
-  await core.createNamespacedEndpoints({ namespace, body: { metadata: { name: 'inject' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: hook.port }] }] } });
+  await core.createNamespacedEndpoints({ namespace, body: { metadata: { name: 'inject' }, subsets: [{ addresses: [{ ip: hook.host }], ports: [{ name: 'https', port: hook.port }] }] } });
   const injected = await core.createNamespacedPod({ namespace, body: pod('late', { 'tapr.io/manifest': 'svc' }) });
   assert.deepEqual(injected.spec?.containers.map((c) => c.name), ['app', 'ws-gateway']);
   await admission.deleteMutatingWebhookConfiguration({ name: `svc-${namespace}` });
@@ -159,7 +162,9 @@ test('validating webhooks deny with their message; they see subresources, old ob
   });
   assert.equal(raw.status, 200);
   assert.equal(raw.headers.warning, '299 - "status of kept seen"');
-  const statusReview = hook.requests.find((r) => r.request.subResource === 'status')!.request;
+  // The scheduler writes status too (PodScheduled): find our own update.
+  const statusReview = hook.requests.find((r) => r.request.subResource === 'status'
+    && (r.request.object as { status: { phase: string } }).status.phase === 'Running')!.request;
   assert.equal((statusReview.oldObject as { status: { phase: string } }).status.phase, 'Pending');
   assert.equal((statusReview.object as { status: { phase: string } }).status.phase, 'Running');
   // A plain update of the pod is not matched (the rule names pods/status only).

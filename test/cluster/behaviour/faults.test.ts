@@ -37,7 +37,8 @@ test('stallWatches holds events on an open connection and delivers them when rel
   const { kc, namespace, faults } = await clusterUnderTest(t);
   if (faults === undefined) return t.skip('fault hooks exist only on the local cluster');
   const core = kc.makeApiClient(CoreV1Api);
-  const w = await recordWatch(kc, `/api/v1/namespaces/${namespace}/configmaps`, {});
+  // Only the object this test makes (the root CA publisher adds kube-root-ca.crt to every namespace).
+  const w = await recordWatch(kc, `/api/v1/namespaces/${namespace}/configmaps`, { fieldSelector: 'metadata.name=during-stall' });
   t.after(() => w.abort());
   await new Promise((r) => setTimeout(r, 100));
   faults.stallWatches(true);

@@ -155,14 +155,3 @@ test('the admin may impersonate a ServiceAccount (kubectl --as)', async (t) => {
   assert.equal(review.status, 201);
   assert.equal(review.json<{ status: { allowed: boolean } }>().status.allowed, false);
 });
-
-test('the local cluster hands in-process callers the same tokens (for a node agent)', async (t) => {
-  const { kc, namespace, serviceAccountToken } = await clusterUnderTest(t);
-  if (serviceAccountToken === undefined) return t.skip('an in-process shortcut of the local cluster');
-  const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'agent' } } });
-  const review = await kubeConfigWithToken(kc, serviceAccountToken(namespace, 'agent')).makeApiClient(AuthorizationV1Api)
-    .createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb: 'get', resource: 'pods' } } } });
-  assert.equal(review.status?.allowed, false);
-  assert.throws(() => serviceAccountToken(namespace, 'missing'), /does not exist/);
-});

@@ -49,7 +49,8 @@ test('scale subresource reads and writes spec.replicas', async (t) => {
   await apps.createNamespacedDeployment({ namespace, body: deployment('sc') });
   const scale = await apps.readNamespacedDeploymentScale({ name: 'sc', namespace });
   assert.equal(scale.spec?.replicas, 1);
-  await apps.replaceNamespacedDeploymentScale({ name: 'sc', namespace, body: { ...scale, spec: { replicas: 4 } } });
+  // Without a resourceVersion the write is unconditional (the controller may have updated status since the read).
+  await apps.replaceNamespacedDeploymentScale({ name: 'sc', namespace, body: { metadata: { name: 'sc', namespace }, spec: { replicas: 4 } } });
   const after = await apps.readNamespacedDeployment({ name: 'sc', namespace });
   assert.equal(after.spec?.replicas, 4);
   assert.equal(after.metadata?.generation, 2);

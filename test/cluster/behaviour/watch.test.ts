@@ -50,7 +50,7 @@ test('a resourceVersion older than the history gives a 410 Expired ERROR event',
   const core = kc.makeApiClient(CoreV1Api);
   const first = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'old' } } });
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'new' } } });
-  faults.compactHistory();
+  await faults.compactHistory();
   const w = await recordWatch(kc, `/api/v1/namespaces/${namespace}/configmaps`, { resourceVersion: first.metadata!.resourceVersion! });
   await w.waitForEnd();
   assert.equal(w.events.length, 1);

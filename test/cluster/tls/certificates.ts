@@ -26,6 +26,8 @@ export interface IssuedCertificate {
 
 export interface IssueOptions {
   commonName: string;
+  /** Subject O= values: Kubernetes reads them as the groups of a client certificate's user. */
+  organizations?: string[];
   dnsNames?: string[];
   ipAddresses?: string[];
   usage: 'server' | 'client';
@@ -81,7 +83,7 @@ export async function issueCertificate(ca: CertificateAuthority, options: IssueO
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: `CN=${options.commonName}`,
+    subject: [`CN=${options.commonName}`, ...(options.organizations ?? []).map((o) => `O=${o}`)].join(', '),
     issuer: ca.cert.subject,
     notBefore: new Date(now - 3600_000),
     notAfter: new Date(now + (options.validDays ?? 365) * DAY_MS),

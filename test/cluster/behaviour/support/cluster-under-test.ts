@@ -1,4 +1,4 @@
-// Behaviour-suite support: the cluster under test — a real one from KUBE_BEHAVIOUR_KUBECONFIG, else a local one —
+// Behaviour-suite support: the cluster under test — any cluster from KUBE_BEHAVIOUR_KUBECONFIG, else a local one —
 // plus a throwaway namespace, raw HTTPS requests, API error checks and a recording watch.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,14 +7,13 @@ import { request, type RequestOptions } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { startCluster, type ClusterFaults } from '../../start-cluster.ts';
-import type { ImageMap } from '../../node/image-map.ts';
 
 export interface ClusterUnderTest {
   kc: KubeConfig;
-  /** Only for the local cluster; undefined when pointed at a real one. */
+  /** Only for the local cluster (its fault proxy, etcd and apiserver restarts); undefined when pointed at another one. */
   faults: ClusterFaults | undefined;
-  /** Only for the local cluster: its in-process ServiceAccount token shortcut. */
-  serviceAccountToken: ((namespace: string, name: string) => string) | undefined;
+  /** Only for the local cluster: the host's address on the pod network (a non-loopback address of this machine). */
+  podNetworkHostIp: string | undefined;
   namespace: string;
   stop(): Promise<void>;
 }
@@ -23,21 +22,20 @@ interface Hooks {
   after(fn: () => Promise<void>): void;
 }
 
-/** `images`: extra image-map entries for the local cluster's node agent (a real cluster ignores them). */
-export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?: number; images?: ImageMap } = {}): Promise<ClusterUnderTest> {
+export async function clusterUnderTest(t: Hooks): Promise<ClusterUnderTest> {
   const kc = new KubeConfig();
   let faults: ClusterFaults | undefined;
-  let serviceAccountToken: ClusterUnderTest['serviceAccountToken'];
+  let podNetworkHostIp: string | undefined;
   let stopLocal = async (): Promise<void> => {};
   const external = process.env.KUBE_BEHAVIOUR_KUBECONFIG;
   if (external !== undefined && external !== '') {
     kc.loadFromFile(external);
   } else {
     const dir = await mkdtemp(join(tmpdir(), 'tapr-cluster-'));
-    const cluster = await startCluster({ dir, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000, images: options.images ?? {}, restartBackoffMs: { base: 300, max: 5000 } });
+    const cluster = await startCluster({ dir });
     kc.loadFromString(cluster.kubeconfig);
     faults = cluster.faults;
-    serviceAccountToken = (namespace, name) => cluster.serviceAccountToken(namespace, name);
+    podNetworkHostIp = cluster.controlPlane.network.hostIp;
     stopLocal = async () => {
       await cluster.stop();
       await rm(dir, { recursive: true, force: true });
@@ -54,7 +52,7 @@ export async function clusterUnderTest(t: Hooks, options: { bookmarkIntervalMs?:
     }
   };
   t.after(stop);
-  return { kc, faults, serviceAccountToken, namespace, stop };
+  return { kc, faults, podNetworkHostIp, namespace, stop };
 }
 
 export interface RawResponse {

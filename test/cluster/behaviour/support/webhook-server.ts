@@ -29,6 +29,7 @@ export interface WebhookAnswer {
 }
 
 export interface WebhookServer {
+  host: string;
   port: number;
   url(path: string): string;
   /** base64 PEM of the CA that signed the serving certificate. */
@@ -38,10 +39,14 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
-/** `dnsNames` lets the certificate also serve a Service (`<name>.<ns>.svc`). */
-export async function startWebhookServer(options: { dnsNames?: string[] } = {}): Promise<WebhookServer> {
+/**
+ * `dnsNames` lets the certificate also serve a Service (`<name>.<ns>.svc`). `host` (default 127.0.0.1) is where it
+ * listens: Endpoints may not name loopback addresses, so a webhook behind a Service listens on the pod bridge's host IP.
+ */
+export async function startWebhookServer(options: { dnsNames?: string[]; host?: string } = {}): Promise<WebhookServer> {
+  const host = options.host ?? '127.0.0.1';
   const ca = await createCertificateAuthority({ commonName: 'webhook-test-ca' });
-  const cert = await issueCertificate(ca, { commonName: 'webhook', ipAddresses: ['127.0.0.1'], dnsNames: options.dnsNames ?? [], usage: 'server' });
+  const cert = await issueCertificate(ca, { commonName: 'webhook', ipAddresses: [host], dnsNames: options.dnsNames ?? [], usage: 'server' });
   let answer: (req: AdmissionReviewRequest, path: string) => WebhookAnswer = () => ({ allowed: true });
   const requests: WebhookServer['requests'] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -71,11 +76,12 @@ export async function startWebhookServer(options: { dnsNames?: string[] } = {}):
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: (path) => `https://127.0.0.1:${port}${path}`,
+    host,
+    url: (path) => `https://${host}:${port}${path}`,
     caBundle: Buffer.from(ca.certPem).toString('base64'),
     requests,
     respond: (fn) => { answer = fn; },
