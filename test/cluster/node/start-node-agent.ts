@@ -34,6 +34,8 @@ export interface StartNodeAgentOptions {
   imageMapSource: string;
   backoffMs?: { base: number; max: number };
   onError?: (err: unknown) => void;
+  /** Tests: refresh ServiceAccount tokens after this long instead of at 80% of their lifetime. */
+  tokenRefreshMs?: number;
 }
 
 export interface NodeAgent {
@@ -89,7 +91,7 @@ export async function startNodeAgent(o: StartNodeAgentOptions): Promise<NodeAgen
     const kubelet = new Kubelet({
       client, nodeName: NODE_NAME, network, kubeletPort: logs.port, apiserverForPods: { host: hostIp, port: APISERVER_PORT_FOR_PODS },
       caPem: cp.caPem, stateDir: join(cp.dir, 'node-agent'), images: buildPodImageMap(o.images), imageMapSource: o.imageMapSource,
-      backoffMs: o.backoffMs ?? { base: 1000, max: 60_000 }, onError,
+      backoffMs: o.backoffMs ?? { base: 1000, max: 60_000 }, onError, ...(o.tokenRefreshMs === undefined ? {} : { tokenRefreshMs: o.tokenRefreshMs }),
     });
     holder.kubelet = kubelet;
     cleanups.push(() => kubelet.stop());

@@ -105,3 +105,10 @@ export function isNotFound(err: unknown): boolean {
 export function isGoneOrReplaced(err: unknown): boolean {
   return err instanceof ApiRequestError && (err.code === 404 || err.code === 409);
 }
+
+/** Connection failures and 429/5xx: the API server restarting or overloaded; a kubelet retries these quietly. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ApiRequestError) return err.code === 429 || err.code >= 500;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code);
+}

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../patch/json-value.ts';
 import { buildContainerEnv, type EnvResult } from '../container-env.ts';
 import type { ImageMap } from '../image-map.ts';
 import { PodRuntime } from '../pod-runtime.ts';
-import { ApiRequestError, isGoneOrReplaced, isNotFound, type ApiClient, type WatchEvent } from './api-client.ts';
+import { ApiRequestError, isGoneOrReplaced, isNotFound, isTransient, type ApiClient, type WatchEvent } from './api-client.ts';
 import type { ContainerLogs } from './log-server.ts';
 import {
   buildKubernetesServiceEnv, buildLease, buildNode, buildNodeConditions, buildNodeStatus, buildStatusPatch, decideTokenMount,
@@ -36,6 +36,8 @@ export interface KubeletOptions {
   backoffMs: { base: number; max: number };
   onError: (err: unknown) => void;
   leaseRenewMs?: number;
+  /** Refresh tokens after this long instead of at 80% of their lifetime (tests). */
+  tokenRefreshMs?: number;
   statusHeartbeatMs?: number;
 }
 
@@ -123,7 +125,10 @@ export class Kubelet {
   }
 
   private every(ms: number, f: () => Promise<void>): void {
-    const t = setInterval(() => { if (!this.stopped) f().catch(this.o.onError); }, ms);
+    const t = setInterval(() => {
+      if (this.stopped) return;
+      f().catch((err: unknown) => { if (!isTransient(err)) this.o.onError(err); });
+    }, ms);
     t.unref();
     this.timers.push(t);
   }
@@ -200,7 +205,7 @@ export class Kubelet {
       } catch (err) {
         if (this.stopped) return;
         if (err instanceof ApiRequestError && err.code === 410) rv = undefined;
-        else this.o.onError(new Error('watching pods', { cause: err }));
+        else if (!isTransient(err)) this.o.onError(new Error('watching pods', { cause: err }));
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -267,6 +272,7 @@ export class Kubelet {
     const token = new TokenVolume({
       client: this.o.client, dir: join(this.o.stateDir, 'pods', uid, 'serviceaccount'), caPem: this.o.caPem, namespace, serviceAccount,
       pod: { name, uid }, expirationSeconds: firstMount?.expirationSeconds ?? 3607, onError: this.o.onError,
+      ...(this.o.tokenRefreshMs === undefined ? {} : { refreshAfterMs: this.o.tokenRefreshMs }),
       ...(firstMount?.audiences === undefined ? {} : { audiences: firstMount.audiences }),
     });
     const hostIP = this.o.network.network.hostIp;
@@ -338,8 +344,18 @@ export class Kubelet {
       w.lastStatus = text;
       if (this.latest.has(uid) && String(meta(updated).uid) === uid) this.latest.set(uid, updated);
     } catch (err) {
+      if (isTransient(err)) {
+        this.later(() => this.enqueueStatus(uid));
+        return;
+      }
       if (!isGoneOrReplaced(err) && !(err instanceof ApiRequestError && err.code === 422)) throw err;
     }
+  }
+
+  /** Retries what failed while the API server was away (a restart, 429/5xx). */
+  private later(f: () => void): void {
+    const t = setTimeout(() => { if (!this.stopped) f(); }, 1000);
+    t.unref();
   }
 
   private async teardown(w: PodWorker): Promise<void> {
@@ -355,6 +371,10 @@ export class Kubelet {
         apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid },
       });
     } catch (err) {
+      if (isTransient(err)) {
+        this.later(() => this.enqueue(() => this.remove(namespace, name, uid)));
+        return;
+      }
       if (!isGoneOrReplaced(err)) throw err;
     }
   }

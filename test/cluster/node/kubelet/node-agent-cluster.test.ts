@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -140,7 +140,7 @@ before(async () => {
   agent = await startNodeAgent({
     controlPlane: cp,
     images: { 'example.test/in-pod-app': { command: [process.execPath, fixture] }, 'example.test/printer': { command: [process.execPath, printer] } },
-    imageMapSource: 'the test', backoffMs: { base: 200, max: 2000 }, onError: (err) => errors.push(err),
+    imageMapSource: 'the test', backoffMs: { base: 200, max: 2000 }, tokenRefreshMs: 3000, onError: (err) => errors.push(err),
   });
 });
 
@@ -326,4 +326,34 @@ test("the node's identity is a kubelet's: it reads only what pods bound to it re
   await assert.rejects(asNode('get', 'secret', 'unrelated', '-n', 'demo'), /Forbidden|forbidden/);
   assert.match(await asNode('get', 'configmap', 'app-config', '-n', 'demo', '-o', 'name'), /configmap\/app-config/, 'referenced by the Deployment\'s pods on this node');
   assert.match(await asNode('get', 'node', 'local-node', '-o', 'name'), /node\/local-node/);
+});
+
+test('tokens are refreshed in place while the pod keeps using them; the agent rides out an apiserver restart and etcd compaction', { timeout: 120_000 }, async () => {
+  const app = (await pods()).filter((p) => p.metadata.name.startsWith('app-') && p.metadata.deletionTimestamp === undefined);
+  const pod = app[0]!;
+  const tokenPath = join(dir, 'node-agent', 'pods', pod.metadata.uid, 'serviceaccount', 'token');
+  const first = readFileSync(tokenPath, 'utf8');
+  await waitFor('a refreshed token', () => Promise.resolve(readFileSync(tokenPath, 'utf8') !== first ? true : undefined), 15_000);
+  const since = new Date().toISOString();
+  await waitFor('the pod listing pods with the new token', async () => {
+    const recent = await kubectl('logs', '-n', 'demo', pod.metadata.name, `--since-time=${since}`);
+    return /^pods: /m.test(recent) && !/list error/.test(recent) ? true : undefined;
+  });
+
+  const runs = async (name: string): Promise<void> => {
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'demo' }, spec: { containers: [{ name: 'main', image: 'example.test/printer', env: printerEnv(name) }] } });
+    const p = await waitFor(`${name} Running`, async () => {
+      const x = (await pods()).find((y) => y.metadata.name === name);
+      return x?.status.phase === 'Running' && condition(x, 'Ready') === 'True' ? x : undefined;
+    });
+    pids.push(Number(p.status.containerStatuses![0]!.containerID!.replace('local://', '')));
+  };
+  await cp.restartApiserver();
+  await runs('after-restart');
+  await cp.compactEtcd();
+  await cp.restartApiserver();
+  await runs('after-compaction');
+  const lease = JSON.parse(await kubectl('get', 'lease', '-n', 'kube-node-lease', 'local-node', '-o', 'json')) as { spec: { renewTime: string } };
+  assert.ok(Date.now() - Date.parse(lease.spec.renewTime) < 20_000, 'the lease is still renewed');
+  await kubectl('delete', 'pod', '-n', 'demo', 'after-restart', 'after-compaction', '--grace-period=1');
 });

@@ -15,6 +15,8 @@ export interface TokenVolumeOptions {
   pod: { name: string; uid: string };
   expirationSeconds: number;
   audiences?: string[];
+  /** Refresh after this long instead of at 80% of the lifetime (tests). */
+  refreshAfterMs?: number;
   onError: (err: unknown) => void;
 }
 
@@ -69,12 +71,28 @@ export class TokenVolume {
     await writeAtomically(join(this.o.dir, 'token'), token);
     this.lastIssuedAt = issuedAt;
     const expiresAt = Date.parse(answer.status?.expirationTimestamp ?? '') || issuedAt + this.o.expirationSeconds * 1000;
+    if (this.stopped) {
+      await rm(this.o.dir, { recursive: true, force: true });
+      return;
+    }
+    this.schedule(this.o.refreshAfterMs ?? decideTokenRefreshMs(issuedAt, expiresAt), expiresAt, issuedAt);
+  }
+
+  /**
+   * The next refresh. A failed one (the API server restarting, the Node authorizer's graph not yet rebuilt after it)
+   * is retried every second while the token on disk is still good; only a token about to expire is reported.
+   */
+  private schedule(ms: number, expiresAt: number, issuedAt: number): void {
+    if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.refresh().catch((err: unknown) => {
-        this.o.onError(new Error(`refreshing the token of pod ${namespace}/${pod.name}`, { cause: err }));
-        if (!this.stopped) this.timer = setTimeout(() => { this.ready = undefined; void this.ensure().catch(this.o.onError); }, 10_000);
+        if (this.stopped) return;
+        if (Date.now() > expiresAt - (expiresAt - issuedAt) * 0.1) {
+          this.o.onError(new Error(`refreshing the token of pod ${this.o.namespace}/${this.o.pod.name}`, { cause: err }));
+        }
+        this.schedule(1000, expiresAt, issuedAt);
       });
-    }, decideTokenRefreshMs(issuedAt, expiresAt));
+    }, ms);
     this.timer.unref();
   }
 
