@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { buildClusterNetwork } from '../../upstream/cluster-network.ts';
 import { PodNetwork } from './pod-network.ts';
@@ -100,4 +101,27 @@ test('a new run removes what a dead run with the same index left; a bridge it di
   second.stop();
   assert.deepEqual(leftovers(network.index), [network.bridgeName], "the bridge was there before (as the control plane's is): it stays");
   execFileSync('ip', ['link', 'del', network.bridgeName]);
+});
+
+test('a process that exits without stop() leaves no namespace, veth or pod process behind', { timeout: 60_000 }, async () => {
+  const network = buildClusterNetwork(freeClusterIndex());
+  const script = `
+    import { spawn } from 'node:child_process';
+    import { PodNetwork } from ${JSON.stringify(resolve(import.meta.dirname, 'pod-network.ts'))};
+    import { buildPodCommand } from ${JSON.stringify(resolve(import.meta.dirname, 'pod-network-names.ts'))};
+    import { buildClusterNetwork } from ${JSON.stringify(resolve(import.meta.dirname, '../../upstream/cluster-network.ts'))};
+    const net = await PodNetwork.start(buildClusterNetwork(${network.index}));
+    const a = await net.attach('pod');
+    const [cmd, ...args] = buildPodCommand({ netns: a.netns, argv: [process.execPath, ${JSON.stringify(fixture)}, 'serve', 'x', '18080', '18081'] });
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => { process.stdout.write(String(child.pid) + '\\n'); process.exit(0); });
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  const pid = Number(out.trim());
+  assert.ok(pid > 0);
+  await new Promise((r) => setTimeout(r, 200));
+  // Gone, or a zombie waiting for whoever adopted it to reap it.
+  const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] : 'gone';
+  assert.ok(state === 'gone' || state === 'Z', `the process in the pod was killed on exit (state ${state})`);
+  assert.deepEqual(leftovers(network.index), []);
 });
