@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { load as loadYaml } from 'js-yaml';
-import { startCluster, type Cluster } from '../../test/cluster/start-cluster.ts';
+import { startLegacyCluster as startCluster, type LegacyCluster as Cluster } from '../../test/cluster/start-legacy-cluster.ts';
 import { defaultImageMap, GATEWAY_IMAGE, type ImageMap } from '../../test/cluster/node/image-map.ts';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server.ts';
 import { createApiClient, getIfExists, type KubeClient } from '../../operator/src/kube/api-client.ts';

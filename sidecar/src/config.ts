@@ -10,13 +10,17 @@ const milliseconds = (min = 0) => integer(min, 2_147_483_647);
 
 const boolean = z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true');
 
+// What undici (and RFC 3986) accept in a request path: printable ASCII, "%" only as %XX (F6).
+const httpPath = /^(?:[\x21-\x24\x26-\x7e]|%[0-9A-Fa-f]{2})*$/;
+
 const commaList = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 
 /** Env variable name → parser (with its default). Order is the order of the README table. */
 const envSchema = z.object({
   WS_PORT: integer(1, 65535),
-  WS_URL: z.string().regex(/^\//, 'expected a path that starts with "/"'),
-  WS_APP_HOST: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
+  WS_URL: z.string().regex(/^\//, 'expected a path that starts with "/"')
+    .regex(httpPath, 'expected a path of printable ASCII (0x21-0x7E: no spaces, control or non-ASCII characters), "%" only as %XX with hex digits'),
+  WS_APP_HOST: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'expected a host name or an IPv4/IPv6 address (letters, digits, ".", "-", "_", ":")').default('127.0.0.1'),
   WS_GATEWAY_HOST: z.string().min(1, 'expected an address to listen on').default('0.0.0.0'),
   // 0 picks a free port (tests); the operator always injects the default.
   WS_GATEWAY_PORT: integer(0, 65535).default(40010),
@@ -41,6 +45,8 @@ const envSchema = z.object({
   WS_BACKPLANE_HEARTBEAT_MS: milliseconds(100).default(5000),
   // How long a send/close waits for the other replicas' answers before reporting them missing.
   WS_BACKPLANE_REPLY_TIMEOUT_MS: milliseconds(1).default(500),
+  // Bound of every Redis round trip; a heartbeat PING not answered within it counts as disconnected (F4).
+  WS_BACKPLANE_TIMEOUT_MS: milliseconds(1).default(1000),
   WS_SHUTDOWN_TIMEOUT_MS: milliseconds(1).default(10000),
   WS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }).default('info'),
   POD_NAME: z.string().default(''),
@@ -74,6 +80,7 @@ export interface GatewayConfig {
   redisPrefix: string;
   backplaneHeartbeatMs: number;
   backplaneReplyTimeoutMs: number;
+  backplaneTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   podName: string;
@@ -100,7 +107,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     const value = input[name];
-    const shown = value === undefined ? ' is missing' : `=${JSON.stringify(secretVariables.has(name) ? '<redacted>' : value)} is invalid`;
+    const shown = value === undefined ? ' is missing' : `=${escapeValue(secretVariables.has(name) ? '<redacted>' : value)} is invalid`;
     const allowed = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
     return { ok: false, error: `${name}${shown}: ${allowed}` };
   }
@@ -108,6 +115,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     .filter((name) => name.startsWith('WS_') && !knownNames.has(name))
     .map((name) => `unknown variable ${name} is ignored`);
   return { ok: true, config: toConfig(parsed.data), warnings };
+}
+
+/** The value as a one-line JSON string with every non-ASCII character escaped, so invisible ones show. */
+function escapeValue(value: string): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function toConfig(env: Env): GatewayConfig {
@@ -136,6 +148,7 @@ function toConfig(env: Env): GatewayConfig {
     redisPrefix: env.WS_REDIS_PREFIX,
     backplaneHeartbeatMs: env.WS_BACKPLANE_HEARTBEAT_MS,
     backplaneReplyTimeoutMs: env.WS_BACKPLANE_REPLY_TIMEOUT_MS,
+    backplaneTimeoutMs: env.WS_BACKPLANE_TIMEOUT_MS,
     shutdownTimeoutMs: env.WS_SHUTDOWN_TIMEOUT_MS,
     logLevel: env.WS_LOG_LEVEL,
     podName: env.POD_NAME,

@@ -15,6 +15,7 @@ import { Connection } from './connection/connection.ts';
 import { createHttpApp } from './http-app.ts';
 import { ConnectionRegistry } from './hub/connection-registry.ts';
 import { createLocalHub } from './hub/local-hub.ts';
+import { createLogAggregator } from './observability/log-aggregator.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { closeCauses } from './protocol/close-codes.ts';
 import { closeHandshakeTimeoutMs, createUpgradeHandler } from './upgrade/upgrade-edge.ts';
@@ -22,8 +23,24 @@ import { closeHandshakeTimeoutMs, createUpgradeHandler } from './upgrade/upgrade
 export interface Gateway {
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
-  /** Drains: refuses new upgrades, closes every client with 1001, attempts every close callback, closes the server. */
-  shutdown(): Promise<{ undeliveredCallbacks: number }>;
+  /**
+   * Drains: refuses new upgrades, closes every client with 1001, attempts every close callback, closes the server.
+   * Resolves before `WS_SHUTDOWN_TIMEOUT_MS` is over, whatever the app does; close callbacks not delivered by then
+   * are counted, logged (`GW_ERR_SHUTDOWN_CALLBACKS`) and aborted.
+   */
+  shutdown(): Promise<ShutdownReport>;
+}
+
+export interface ShutdownReport {
+  /** Close callbacks never sent to the app by the deadline. */
+  undeliveredCallbacks: number;
+  /** Close callbacks the app received but had not answered by the deadline. */
+  unansweredCallbacks: number;
+}
+
+/** What the drain keeps back from WS_SHUTDOWN_TIMEOUT_MS to report and close everything before the process must exit. */
+export function shutdownReserveMs(shutdownTimeoutMs: number): number {
+  return Math.min(500, Math.max(50, Math.floor(shutdownTimeoutMs * 0.05)));
 }
 
 export interface GatewayIdentity {
@@ -38,6 +55,7 @@ export interface GatewayDeps {
 
 export function createGateway(config: GatewayConfig, log: Logger, identity: GatewayIdentity, deps: GatewayDeps = {}): Gateway {
   const registry = new ConnectionRegistry<Connection>();
+  const failureLog = createLogAggregator(log);
   const metrics = createGatewayMetrics({
     connections: () => registry.size,
     users: () => registry.counts().users,
@@ -49,7 +67,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     timeoutMs: config.callbackTimeoutMs,
     connections: config.callbackConcurrency,
   });
-  const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log });
+  const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log, failureLog });
   const localHub = createLocalHub(registry, metrics);
   const backplane = deps.backplane?.({
     url: config.redisUrl,
@@ -58,9 +76,11 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     replicaId: config.podName || `gw-${randomUUID().slice(0, 8)}`,
     heartbeatMs: config.backplaneHeartbeatMs,
     replyTimeoutMs: config.backplaneReplyTimeoutMs,
+    timeoutMs: config.backplaneTimeoutMs,
     registry,
     localHub,
     log,
+    failureLog,
   });
   const hub = backplane?.hub ?? localHub;
   const configHash = computeConfigHash(config);
@@ -147,7 +167,8 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     async shutdown() {
       draining = true;
       for (const timer of timers) clearInterval(timer);
-      const deadline = Date.now() + config.shutdownTimeoutMs;
+      // Everything below finishes by this internal deadline, ahead of main.ts's hard exit at the full budget.
+      const deadline = Date.now() + config.shutdownTimeoutMs - shutdownReserveMs(config.shutdownTimeoutMs);
       for (const connection of registry.all()) connection.close(closeCauses.shuttingDown);
 
       // Clients get a share of the budget to answer the close frame; the rest is for the close callbacks.
@@ -155,23 +176,34 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       await waitUntil(() => registry.size === 0, closeBudgetMs);
       for (const connection of registry.all()) connection.terminate();
       await waitUntil(() => registry.size === 0, 200);
+      // Leaving the backplane needs no callback: it runs while they are delivered (bounded by WS_BACKPLANE_TIMEOUT_MS).
+      const leftBackplane = backplane?.stop().catch((error: unknown) => log.debug({ err: error }, 'backplane: stop failed'));
 
       const budgetLeft = new AbortController();
       let inTime: boolean;
       try {
         inTime = await Promise.race([
           Promise.all(pendingCallbacks).then(() => true),
-          sleep(Math.max(0, deadline - Date.now() - 100), false, { signal: budgetLeft.signal }),
+          sleep(Math.max(0, deadline - Date.now()), false, { signal: budgetLeft.signal }),
         ]);
       } finally {
         budgetLeft.abort();
       }
-      const undeliveredCallbacks = inTime ? 0 : pendingCallbacks.size;
+      const unansweredCallbacks = inTime ? 0 : Math.min(dispatcher.closesInFlight, pendingCallbacks.size);
+      const report: ShutdownReport = { undeliveredCallbacks: inTime ? 0 : pendingCallbacks.size - unansweredCallbacks, unansweredCallbacks };
+      failureLog.flush();
+      if (!inTime) {
+        log.error({ ...report, code: 'GW_ERR_SHUTDOWN_CALLBACKS' }, 'close callbacks not delivered by the shutdown deadline');
+      }
+      // destroy, not close: close() would wait for the answers the app is still holding back.
+      await client.destroy().catch((error: unknown) => log.debug({ err: error }, 'closing the app client failed'));
+      // The callbacks it aborted report their failure on the next turns; write those counts too.
+      await new Promise((resolve) => setImmediate(resolve));
+      failureLog.flush();
       server.closeAllConnections();
       server.close();
-      await backplane?.stop();
-      await client.close().catch((error: unknown) => log.debug({ err: error }, 'closing the app client failed'));
-      return { undeliveredCallbacks };
+      await leftBackplane;
+      return report;
     },
   };
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
+import { startLegacyCluster as startCluster, type LegacyCluster as Cluster } from '../cluster/start-legacy-cluster.ts';
 import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
+import { startLegacyCluster as startCluster, type LegacyCluster as Cluster } from '../cluster/start-legacy-cluster.ts';
 import type { Attributes } from '../cluster/auth/rbac.ts';
 import { createApiClient, getIfExists, type KubeClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';

@@ -113,3 +113,27 @@ test('three replicas behave as one gateway', async (t) => {
     }, { what: 'list without the closed connections', timeoutMs: 5000 });
   });
 });
+
+test('1,000 invalid messages on the commands channel: skipped, logged as a counted line, not 1,000 warnings (F9)', async (t) => {
+  const redis = await startRedisServer();
+  t.after(() => redis.stop());
+  const [replica] = await startReplicas(t, redis.url, ['pod-a'], { WS_LOG_LEVEL: 'info' });
+  await waitForReplicas([replica!], 1);
+  const { createClient } = await import('@redis/client');
+  const publisher = createClient({ url: redis.url });
+  publisher.on('error', () => undefined);
+  await publisher.connect();
+  const channel = `test:${process.pid}:commands`;
+  try {
+    for (let i = 0; i < 1000; i++) await publisher.publish(channel, `{"type":"explode","n":${i}}`);
+  } finally {
+    publisher.destroy();
+  }
+  await waitUntil(() => replica!.gw.logs.some((entry) => entry.code === 'GW_ERR_BACKPLANE_MESSAGE'), { what: 'the first invalid-message line', timeoutMs: 5000 });
+  await sleep(500);
+  assert.equal(await replica!.stopGateway(), 0);
+  const lines = replica!.gw.logs.filter((entry) => entry.code === 'GW_ERR_BACKPLANE_MESSAGE');
+  t.diagnostic(`1000 invalid messages → ${lines.length} lines: ${JSON.stringify(lines.map((line) => line.count))}`);
+  assert.ok(lines.length <= 3, `${lines.length} lines`);
+  assert.equal(lines.reduce((sum, line) => sum + Number(line.count), 0), 1000, JSON.stringify(lines));
+});

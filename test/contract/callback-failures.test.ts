@@ -96,3 +96,30 @@ test('a full callback queue pauses reading (paused_sockets > 0), then every mess
   assert.ok(maxPaused > 0, 'ws_gateway_paused_sockets was above 0 while the queue was full');
   await waitUntil(async () => (await scrapeMetrics(stack.gw.baseUrl)).value('ws_gateway_paused_sockets') === 0, { timeoutMs: 3000, what: 'ws_gateway_paused_sockets back to 0' });
 });
+
+test('an app answering 500 to 200 clients x 50 messages: a handful of GW_ERR_CALLBACK_STATUS lines whose counts add up (F9)', async (t) => {
+  const clientCount = 200;
+  const perClient = 50;
+  const stack = await startStack(t, { env: { WS_LOG_LEVEL: 'info', WS_PING_TIMEOUT_MS: '0', WS_SERVER_PING_MS: '0', WS_SHUTDOWN_TIMEOUT_MS: '5000' } });
+  stack.app.respondWith((c) => (c.body.action === 'message' ? { status: 500 } : undefined));
+  const clients = [];
+  for (let i = 0; i < clientCount; i += 50) {
+    clients.push(...await Promise.all(Array.from({ length: 50 }, (_, j) => stack.connect({ user: `u${i + j}` }))));
+  }
+  for (const client of clients) for (let m = 0; m < perClient; m++) client.send(`{"m":${m}}`);
+  await stack.app.waitForCount((c) => c.body.action === 'message', clientCount * perClient, 60000);
+  const total = clientCount * perClient;
+  await waitUntil(async () => (await scrapeMetrics(stack.gw.baseUrl)).value(FAILURES, { reason: 'http_status' }) === total, { timeoutMs: 10000, what: `${total} http_status failures counted` });
+  const whileRunning = stack.gw.logs.filter((entry) => entry.code === 'GW_ERR_CALLBACK_STATUS');
+  assert.equal(whileRunning[0]?.count, 1, 'the first occurrence is logged at once, alone');
+  // The shutdown writes what is still being counted, so every occurrence is accounted for.
+  assert.equal(await stack.stopGateway(), 0);
+  const lines = stack.gw.logs.filter((entry) => entry.code === 'GW_ERR_CALLBACK_STATUS');
+  t.diagnostic(`${total} failures → ${lines.length} lines: ${JSON.stringify(lines.map((l) => l.count))}`);
+  assert.ok(lines.length <= 5, `a handful of lines, not one per failure: ${lines.length}`);
+  assert.equal(lines.reduce((sum, l) => sum + Number(l.count), 0), total, 'the counts add up to every failure');
+  for (const line of lines) {
+    assert.equal(line.level, 'warn');
+    assert.equal(line.status, 500);
+  }
+});

@@ -55,6 +55,36 @@ describe('a bad value exits 2 with one stderr line naming it', { concurrency: 4 
   }
 });
 
+// F6: undici refuses anything else in a request path, so such a value used to fail every callback at run time.
+const BAD_PATHS: { variable: string; value: string; shown: string }[] = [
+  { variable: 'WS_URL', value: '/cb/чат', shown: '"/cb/\\u0447\\u0430\\u0442"' },
+  { variable: 'WS_URL', value: '/cb\u200b', shown: '"/cb\\u200b"' },
+  { variable: 'WS_URL', value: '/cb\u0007bell', shown: '"/cb\\u0007bell"' },
+  { variable: 'WS_URL', value: '/cb%zz', shown: '"/cb%zz"' },
+  { variable: 'WS_URL', value: '/cb/a b', shown: '"/cb/a b"' },
+  { variable: 'WS_APP_HOST', value: 'app\u00e9.local', shown: '"app\\u00e9.local"' },
+  { variable: 'WS_APP_HOST', value: 'app host', shown: '"app host"' },
+];
+
+describe('a callback path or host undici would refuse exits 2, naming the variable, the escaped value and what is allowed', { concurrency: 4 }, () => {
+  for (const bad of BAD_PATHS) {
+    test(`${bad.variable}=${bad.shown}`, async () => {
+      const result = await runGatewayToExit({ ...VALID, [bad.variable]: bad.value });
+      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `exactly one stderr line, got: ${JSON.stringify(result.stderr)}`);
+      assert.ok(lines[0]!.startsWith(`ws-gateway: invalid configuration: ${bad.variable}=${bad.shown} is invalid: expected `), lines[0]);
+      assert.match(lines[0]!, bad.variable === 'WS_URL' ? /printable ASCII \(0x21-0x7E.*%XX/ : /host name or an IPv4\/IPv6 address/);
+      assert.ok(/^[\x20-\x7e]+$/.test(lines[0]!), `the line is printable ASCII: ${JSON.stringify(lines[0])}`);
+      assert.ok(!result.stdout.includes('"listening"'), 'the gateway never started listening');
+    });
+  }
+  test('percent-encoding and every other printable character are still accepted', async (t) => {
+    const stack = await startStack(t, { env: { WS_URL: "/cb/%D1%87a-t_~.!$&'()*+,;=:@?q=1" } });
+    assert.equal((await fetch(`${stack.gw.baseUrl}/healthz`)).status, 200);
+  });
+});
+
 test('an unknown WS_* variable is warned about and the gateway still starts', async (t) => {
   const stack = await startStack(t, { env: { WS_FOO: 'bar', WS_LOG_LEVEL: 'info' } });
   const health = await fetch(`${stack.gw.baseUrl}/healthz`);

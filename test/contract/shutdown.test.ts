@@ -100,3 +100,33 @@ test('SIGTERM while a client is closing: its close callback keeps the client\'s 
   assert.equal(callback.body.reason, 'bye');
   await exited;
 });
+
+test('SIGTERM with a slow app: at the deadline the gateway logs how many close callbacks never reached the app, then exits 0 in budget', async (t) => {
+  const budgetMs = 3000;
+  const clientCount = 200;
+  const stack = await startStack(t, { env: { WS_SHUTDOWN_TIMEOUT_MS: String(budgetMs), WS_CALLBACK_TIMEOUT_MS: '10000', WS_LOG_LEVEL: 'info', WS_PING_TIMEOUT_MS: '0', WS_SERVER_PING_MS: '0' } });
+  const clients = [];
+  for (let i = 0; i < clientCount; i += 50) {
+    clients.push(...await Promise.all(Array.from({ length: 50 }, (_, j) => stack.connect({ user: `u${i + j}` }))));
+  }
+  // 2 s per close callback with 64 in flight: about two rounds fit in the budget, the rest cannot.
+  stack.app.respondWith((c) => (c.body.action === 'close' ? { delayMs: 2000 } : undefined));
+  const exited = once(stack.gw.child, 'exit') as Promise<[number | null, string | null]>;
+  const started = performance.now();
+  stack.gw.child.kill('SIGTERM');
+  const [code] = await exited;
+  const elapsed = performance.now() - started;
+  assert.equal(code, 0, `exit code; stderr: ${stack.gw.stderr()}`);
+  assert.ok(elapsed < budgetMs + 700, `exited within the budget (${Math.round(elapsed)} ms)`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const received = new Set(stack.app.callbacks.filter((c) => c.body.action === 'close').map((c) => c.body.conn_id)).size;
+  const line = stack.gw.logs.find((entry) => entry.code === 'GW_ERR_SHUTDOWN_CALLBACKS');
+  assert.ok(line, `a GW_ERR_SHUTDOWN_CALLBACKS line; logs: ${JSON.stringify(stack.gw.logs.slice(-5))}`);
+  assert.equal(line.level, 'error');
+  t.diagnostic(`exit after ${Math.round(elapsed)} ms; the app received ${received} close callbacks; logged ${JSON.stringify({ undelivered: line.undeliveredCallbacks, unanswered: line.unansweredCallbacks })}`);
+  assert.ok(received > 0 && received < clientCount, `some close callbacks reached the app, not all (${received})`);
+  assert.equal(line.undeliveredCallbacks, clientCount - received, `undelivered = connections - close callbacks the app received (${received})`);
+  assert.equal(typeof line.unansweredCallbacks, 'number');
+  assert.equal(stack.gw.logs.some((entry) => entry.code === 'GW_ERR_SHUTDOWN_TIMEOUT'), false, 'the drain finished before the hard exit timer');
+  for (const client of clients) assert.equal((await client.closed).code, 1001);
+});

@@ -49,7 +49,7 @@ test('the cache lists at start, follows changes, and after a 410 relists and rep
   cluster.faults.stallWatches(true);
   await api.request({ method: 'DELETE', path: '/api/v1/namespaces/default/configmaps/a' });
   await createConfigMap(api, 'c');
-  cluster.faults.compactHistory();
+  await cluster.faults.compactHistory();
   cluster.faults.dropAllWatches();
   cluster.faults.stallWatches(false);
   await eventually('the relisted state', () => (informer.get('default', 'a') === undefined && informer.get('default', 'c') !== undefined ? true : undefined));

@@ -211,7 +211,7 @@ test('dropped watches, a forced 410 and a burst of 500s: the state still converg
   // Changes made while the watches are stalled, then history compacted and every watch dropped: resuming fails with 410.
   env.cluster.faults.stallWatches(true);
   await createDeployment(env.api, namespace, 'after-410', 'm');
-  env.cluster.faults.compactHistory();
+  await env.cluster.faults.compactHistory();
   env.cluster.faults.dropAllWatches();
   env.cluster.faults.stallWatches(false);
   await eventually('the CR after the relist', () => getIfExists(env.api, gatewayPath(namespace, 'after-410')));

@@ -68,7 +68,7 @@ test('limited to one namespace with only namespaced RBAC there: injects and repo
   await bind(api, 'ClusterRole', undefined, 'tapr-ws-operator-webhook', [
     { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'create', 'update'] },
   ]);
-  const token = cluster.serviceAccountToken(OPERATOR_NAMESPACE, SERVICE_ACCOUNT);
+  const token = await cluster.serviceAccountToken(OPERATOR_NAMESPACE, SERVICE_ACCOUNT);
   const connection = await connectWithKubeconfigText(buildKubeconfig({ server: cluster.server, caPem: cluster.caPem, token, userName: SERVICE_ACCOUNT }));
   // The Deployment outside is there first, so the operator would have seen it before the watched one.
   await createDeployment(api, other, 'chat', 'chat-manifest');

@@ -14,6 +14,10 @@ export interface RedisServer {
   restart(): Promise<void>;
   /** SIGKILL at once, for synchronous exit handlers. */
   kill(): void;
+  /** SIGSTOP: the process keeps its sockets (the kernel still accepts connections and bytes) but answers nothing. */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
 }
 
 /** Spawns `redis-server` (it must be on PATH) and resolves once it accepts connections. */
@@ -24,14 +28,23 @@ export async function startRedisServer(): Promise<RedisServer> {
     port,
     url: `redis://127.0.0.1:${port}`,
     async stop() {
+      // A frozen process would only act on SIGTERM once continued.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stopChild(child);
     },
     async restart() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stopChild(child);
       child = await spawnRedis(port);
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    freeze() {
+      child.kill('SIGSTOP');
+    },
+    thaw() {
+      child.kill('SIGCONT');
     },
   };
 }

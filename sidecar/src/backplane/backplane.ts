@@ -3,6 +3,7 @@ import type { Connection } from '../connection/connection.ts';
 import type { ConnectionRegistry } from '../hub/connection-registry.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { Logger } from 'pino';
+import type { LogAggregator } from '../observability/log-aggregator.ts';
 
 /** `/stats` → `backplane`: the union across live replicas, as last seen by this replica's heartbeat. */
 export interface BackplaneStats {
@@ -33,9 +34,13 @@ export interface BackplaneOptions {
   replicaId: string;
   heartbeatMs: number;
   replyTimeoutMs: number;
+  /** WS_BACKPLANE_TIMEOUT_MS: bound of every Redis round trip and of the heartbeat's PING. */
+  timeoutMs: number;
   registry: ConnectionRegistry<Connection>;
   localHub: Hub;
   log: Logger;
+  /** Lines that can repeat per message or entry (invalid data read from Redis) go through it. */
+  failureLog: LogAggregator;
 }
 
 export type BackplaneFactory = (options: BackplaneOptions) => Backplane;

@@ -6,7 +6,7 @@ import type { Targets } from '../hub/targets.ts';
 import type { Backplane, BackplaneFactory } from './backplane.ts';
 import { buildKeys, decodeMessage, encodeMessage, type Command, type Reply } from './messages.ts';
 import { createPresence } from './presence.ts';
-import { createRedisClients } from './redis-clients.ts';
+import { BackplaneTimeoutError, bounded, createRedisClients, type RedisClient } from './redis-clients.ts';
 import { mergeConnectionLists, toListable } from './union-list.ts';
 
 interface Pending {
@@ -18,14 +18,37 @@ interface Pending {
 type Counts = { matched: number; sent: number; closed: number };
 
 export const createRedisBackplane: BackplaneFactory = (options) => {
-  const { replicaId: me, registry, localHub, log } = options;
+  const { replicaId: me, registry, localHub, log, failureLog } = options;
   const keys = buildKeys(options.prefix);
-  const clients = createRedisClients(options.url, options.heartbeatMs, log);
-  const { command: redis } = clients;
-  const presence = createPresence({ client: redis, keys, replicaId: me, heartbeatMs: options.heartbeatMs, registry, log });
+  const { timeoutMs } = options;
+  const clients = createRedisClients(options.url, timeoutMs, log);
+  const presence = createPresence({ client: () => clients.command, keys, replicaId: me, heartbeatMs: options.heartbeatMs, registry, log, failureLog });
   const pending = new Map<string, Pending>();
   let connected = false;
   let heartbeat: NodeJS.Timeout | undefined;
+  // A heartbeat's several round trips share one bound; it must not outlast the next heartbeat either.
+  const beatBoundMs = Math.max(timeoutMs, options.heartbeatMs);
+
+  /** One Redis round trip (or a short sequence of them) with the WS_BACKPLANE_TIMEOUT_MS bound; a timeout makes us check Redis. */
+  async function roundTrip<T>(work: Promise<T>, what: string, boundMs = timeoutMs): Promise<T> {
+    try {
+      return await bounded(work, boundMs, what);
+    } catch (error) {
+      if (error instanceof BackplaneTimeoutError) void checkRedis();
+      throw error;
+    }
+  }
+
+  let checking: Promise<void> | undefined;
+  /** PINGs both connections (bounded); no answer counts as disconnected: /readyz 503, teardown, reconnect (F4). */
+  function checkRedis(): Promise<void> {
+    checking ??= (async () => {
+      if (await clients.ping()) return;
+      connected = false;
+      clients.reconnect(`PING not answered within ${timeoutMs} ms`);
+    })().finally(() => { checking = undefined; });
+    return checking;
+  }
 
   /** Applies a command from another replica to this one's connections and answers it. */
   async function applyRemote(command: Command): Promise<void> {
@@ -33,13 +56,13 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
     if (command.type === 'send') Object.assign(counts, await localHub.send(command.targets, command.frame));
     else counts.closed = (await localHub.close(command.targets, command.cause)).closed;
     const reply: Reply = { type: 'reply', id: command.id, from: me, ...counts };
-    await redis.publish(keys.inbox(command.from), encodeMessage(reply));
+    await roundTrip(clients.command.publish(keys.inbox(command.from), encodeMessage(reply)), 'PUBLISH reply');
   }
 
   function onMessage(text: string): void {
     const decoded = decodeMessage(text);
     if (!decoded.ok) {
-      log.warn({ code: 'GW_ERR_BACKPLANE_MESSAGE', err: decoded.error }, 'backplane: ignored an invalid message');
+      failureLog.report('GW_ERR_BACKPLANE_MESSAGE', 'warn', { code: 'GW_ERR_BACKPLANE_MESSAGE', err: decoded.error }, 'backplane: ignored an invalid message');
       return;
     }
     const { message } = decoded;
@@ -62,7 +85,7 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
     pending.set(command.id, request);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const receivers = await redis.publish(channel, encodeMessage(command));
+      const receivers = await roundTrip(clients.command.publish(channel, encodeMessage(command)), 'PUBLISH command');
       request.expected = receivers - (excludeSelf ? 1 : 0);
       if (request.replies.size < request.expected) {
         await Promise.race([finished, new Promise<void>((resolve) => { timer = setTimeout(resolve, options.replyTimeoutMs); })]);
@@ -93,7 +116,7 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
         for (const [from, reply] of await forward(keys.commands, build(randomUUID(), targets), true)) replies.set(from, reply);
       } else {
         const remote = connIds.filter((id) => registry.byId(id) === undefined);
-        const owners = await presence.ownersOf(remote);
+        const owners = await roundTrip(presence.ownersOf(remote), 'HMGET owners');
         const byOwner = new Map<string, string[]>();
         remote.forEach((id, i) => {
           const owner = owners[i];
@@ -142,8 +165,8 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
       const lists: UserConnections[][] = [buildConnectionList(registry.all(), me)];
       if (!connected) return lists[0]!;
       try {
-        const others = (await presence.aliveNow()).filter((id) => id !== me);
-        const entries = await Promise.all(others.map((id) => presence.entriesOf(id)));
+        const others = (await roundTrip(presence.aliveNow(), 'reading the live replicas')).filter((id) => id !== me);
+        const entries = await roundTrip(Promise.all(others.map((id) => presence.entriesOf(id))), 'reading the directory');
         others.forEach((id, i) => lists.push(buildConnectionList([...entries[i]!].map(([connId, entry]) => toListable(connId, entry)), id)));
       } catch (error) {
         log.debug({ err: error }, 'backplane: list of the other replicas unavailable');
@@ -152,7 +175,8 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
     },
   };
 
-  let subscribed = false;
+  /** The subscriber connection our subscriptions are on: a new connection (after a teardown) has none. */
+  let subscribedOn: RedisClient | undefined;
   let joining: Promise<void> | undefined;
   /**
    * Subscribes (once: node-redis resubscribes by itself after reconnecting) and registers this replica. One join at a
@@ -160,22 +184,31 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
    */
   function join(): Promise<void> {
     joining ??= (async () => {
-      if (!subscribed) {
-        await clients.subscriber.subscribe([keys.commands, keys.inbox(me)], onMessage);
-        subscribed = true;
+      const { subscriber } = clients;
+      if (subscribedOn !== subscriber) {
+        await roundTrip(subscriber.subscribe([keys.commands, keys.inbox(me)], onMessage), 'SUBSCRIBE');
+        subscribedOn = subscriber;
       }
+      // Connected before registering: opens and closes from now on are written after the registration's snapshot.
       connected = clients.ready;
-      if (connected) await presence.register();
+      if (connected) await roundTrip(presence.register(), 'registering the replica', beatBoundMs);
     })().finally(() => { joining = undefined; });
     return joining;
   }
 
+  let beating = false;
   async function beat(): Promise<void> {
+    if (beating) return;
+    beating = true;
     try {
+      // Liveness first: a Redis that accepts bytes but never answers looks connected to node-redis.
+      if (connected || clients.ready) await checkRedis();
       if (!connected && clients.ready) await join();
-      if (connected) await presence.beat();
+      if (connected) await roundTrip(presence.beat(), 'heartbeat', beatBoundMs);
     } catch (error) {
       log.debug({ err: error }, 'backplane: heartbeat failed');
+    } finally {
+      beating = false;
     }
   }
 
@@ -207,14 +240,11 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
       clearInterval(heartbeat);
       if (connected) {
         // Bounded: a Redis that stopped answering must not eat the shutdown budget; the TTL removes us then.
-        let timer: NodeJS.Timeout | undefined;
-        const gaveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); });
-        await Promise.race([presence.leave(), gaveUp])
-          .catch((error: unknown) => log.debug({ err: error }, 'backplane: leave failed'))
-          .finally(() => clearTimeout(timer));
+        await bounded(presence.leave(), timeoutMs, 'leaving')
+          .catch((error: unknown) => log.debug({ err: error }, 'backplane: leave failed'));
       }
       connected = false;
-      await clients.close(1000);
+      await clients.close(timeoutMs);
     },
   };
   return backplane;

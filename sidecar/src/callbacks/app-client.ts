@@ -8,11 +8,15 @@ export type DeliveryResult =
   /** The connection was never established: safe to retry. */
   | { kind: 'unreachable'; error: string }
   /** The connection broke after the request may have been sent: not retried, for the same reason as a timeout. */
-  | { kind: 'failed'; error: string };
+  | { kind: 'failed'; error: string }
+  /** undici refused to build the request (e.g. a path or header it does not accept): a configuration error, never sent. */
+  | { kind: 'invalid'; error: string };
 
 export interface AppClient {
   post(body: string, cookie: string | undefined): Promise<DeliveryResult>;
   close(): Promise<void>;
+  /** Aborts whatever is in flight at once (the shutdown deadline); `close` would wait for it. */
+  destroy(): Promise<void>;
 }
 
 export interface AppClientOptions {
@@ -47,8 +51,16 @@ export function createAppClient(options: AppClientOptions): AppClient {
       // its timer cannot be cancelled, and at 2k callbacks/s thousands of them pile up and stall the GC.
       try {
         const response = await pool.request({ path: options.path, method: 'POST', headers, body });
-        // The answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool.
-        await response.body.dump();
+        // The answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool. dump()
+        // discards the chunks as they arrive and, past its limit, destroys the socket instead of reading on (F3).
+        // bodyTimeout only bounds the gap between chunks: a body that trickles in gets the attempt's timeout in
+        // total, then its socket is closed (the status is already known, so the callback counts as delivered).
+        const trickling = setTimeout(() => response.body.destroy(), options.timeoutMs);
+        try {
+          await response.body.dump({ limit: responseDrainLimitBytes });
+        } finally {
+          clearTimeout(trickling);
+        }
         return { kind: 'delivered', status: response.statusCode };
       } catch (error) {
         return classifyFailure(error);
@@ -57,11 +69,18 @@ export function createAppClient(options: AppClientOptions): AppClient {
     async close() {
       await pool.close();
     },
+    async destroy() {
+      await pool.destroy();
+    },
   };
 }
 
+/** Past this many bytes of an answer's body, the socket is closed rather than read to the end. */
+export const responseDrainLimitBytes = 64 * 1024;
+
 function classifyFailure(error: unknown): DeliveryResult {
   const codes = errorCodes(error);
+  if (codes.includes('UND_ERR_INVALID_ARG')) return { kind: 'invalid', error: error instanceof Error ? error.message : 'UND_ERR_INVALID_ARG' };
   const neverDelivered = codes.find((code) => neverDeliveredCodes.has(code));
   if (neverDelivered !== undefined) return { kind: 'unreachable', error: neverDelivered };
   if (codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT')) return { kind: 'timeout' };

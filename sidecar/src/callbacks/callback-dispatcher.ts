@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { AppClient, DeliveryResult } from './app-client.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
+import type { LogAggregator } from '../observability/log-aggregator.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 
 export type CallbackAction = 'open' | 'message' | 'close';
@@ -23,6 +24,8 @@ export interface DispatchOptions {
 export interface CallbackDispatcher {
   /** Never rejects: every outcome is logged and counted here. */
   dispatch(job: CallbackJob, options?: DispatchOptions): Promise<DeliveryResult>;
+  /** Close callbacks sent to the app and not answered yet (the shutdown report tells them from never sent). */
+  readonly closesInFlight: number;
 }
 
 export interface CallbackDispatcherOptions {
@@ -31,27 +34,36 @@ export interface CallbackDispatcherOptions {
   retryMs: number;
   metrics: GatewayMetrics;
   log: Logger;
+  /** Failure lines go through it: one line per code (and status) per interval, with a count (F9). */
+  failureLog: LogAggregator;
 }
 
 const firstBackoffMs = 50;
 const maxBackoffMs = 1000;
 
 export function createCallbackDispatcher(options: CallbackDispatcherOptions): CallbackDispatcher {
-  const { client, limit, metrics, log } = options;
+  const { client, limit, metrics, log, failureLog } = options;
+  let closesInFlight = 0;
 
   async function attempt(job: CallbackJob): Promise<DeliveryResult> {
     await limit.acquire();
     const started = performance.now();
+    const isClose = job.action === 'close';
+    if (isClose) closesInFlight++;
     try {
       const result = await client.post(job.body, job.cookie);
       if (result.kind === 'delivered') metrics.callbackDuration.observe({ action: job.action }, (performance.now() - started) / 1000);
       return result;
     } finally {
+      if (isClose) closesInFlight--;
       limit.release();
     }
   }
 
   return {
+    get closesInFlight() {
+      return closesInFlight;
+    },
     async dispatch(job, dispatchOptions = {}) {
       const deadline = performance.now() + (dispatchOptions.retryBudgetMs ?? options.retryMs);
       let backoffMs = firstBackoffMs;
@@ -79,19 +91,23 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
           return;
         }
         metrics.callbackFailures.inc({ reason: 'http_status' });
-        log.warn({ ...context, status: result.status, code: 'GW_ERR_CALLBACK_STATUS' }, 'app answered the callback with a non-2xx status');
+        failureLog.report(`GW_ERR_CALLBACK_STATUS:${result.status}`, 'warn', { ...context, status: result.status, code: 'GW_ERR_CALLBACK_STATUS' }, 'app answered the callback with a non-2xx status');
         return;
       case 'timeout':
         metrics.callbackFailures.inc({ reason: 'timeout' });
-        log.warn({ ...context, code: 'GW_ERR_CALLBACK_TIMEOUT' }, 'app did not answer the callback in time; not retried');
+        failureLog.report('GW_ERR_CALLBACK_TIMEOUT', 'warn', { ...context, code: 'GW_ERR_CALLBACK_TIMEOUT' }, 'app did not answer the callback in time; not retried');
         return;
       case 'unreachable':
         metrics.callbackFailures.inc({ reason: 'unreachable' });
-        log.error({ ...context, error: result.error, code: 'GW_ERR_CALLBACK_UNREACHABLE' }, 'app unreachable; callback given up after retrying');
+        failureLog.report('GW_ERR_CALLBACK_UNREACHABLE', 'error', { ...context, error: result.error, code: 'GW_ERR_CALLBACK_UNREACHABLE' }, 'app unreachable; callback given up after retrying');
         return;
       case 'failed':
         metrics.callbackFailures.inc({ reason: 'connection_lost' });
-        log.warn({ ...context, error: result.error, code: 'GW_ERR_CALLBACK_CONNECTION_LOST' }, 'connection to the app broke during the callback; not retried');
+        failureLog.report('GW_ERR_CALLBACK_CONNECTION_LOST', 'warn', { ...context, error: result.error, code: 'GW_ERR_CALLBACK_CONNECTION_LOST' }, 'connection to the app broke during the callback; not retried');
+        return;
+      case 'invalid':
+        metrics.callbackFailures.inc({ reason: 'config_error' });
+        failureLog.report('GW_ERR_CALLBACK_CONFIG', 'error', { ...context, error: result.error, code: 'GW_ERR_CALLBACK_CONFIG' }, 'the callback request could not be built (check WS_URL and WS_APP_HOST); not sent');
         return;
     }
   }

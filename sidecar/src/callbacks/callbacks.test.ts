@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createAppClient } from './app-client.ts';
 import { CallbackQueue } from './callback-queue.ts';
 import { createConcurrencyLimit } from './concurrency-limit.ts';
 import type { CallbackJob } from './callback-dispatcher.ts';
@@ -65,4 +69,19 @@ test('concurrency limit hands slots over in arrival order', async () => {
   limit.release();
   limit.release();
   assert.equal(limit.inFlight, 0);
+});
+
+test('a request undici refuses to build (UND_ERR_INVALID_ARG) is a configuration error, not a lost connection', async (t) => {
+  const server = createServer((_req, res) => res.end('{}'));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const port = (server.address() as AddressInfo).port;
+  const bad = createAppClient({ host: '127.0.0.1', port, path: '/cb/\u0447\u0430\u0442', timeoutMs: 2000, connections: 1 });
+  t.after(() => bad.close());
+  const result = await bad.post('{}', undefined);
+  assert.equal(result.kind, 'invalid', JSON.stringify(result));
+  const good = createAppClient({ host: '127.0.0.1', port, path: '/cb/%D1%87', timeoutMs: 2000, connections: 1 });
+  t.after(() => good.close());
+  assert.deepEqual(await good.post('{}', undefined), { kind: 'delivered', status: 200 });
 });

@@ -57,3 +57,28 @@ test('close requires a target and validates its lists', () => {
   assert.match((parseCloseCommand({ conns: [1] }) as { message: string }).message, /^conns\.0: /);
   assert.match((parseCloseCommand({ users: 'bob' }) as { message: string }).message, /^users: /);
 });
+
+test('nesting depth is measured without recursion, scalars 0, [] and {} 1', async () => {
+  const { isNestedDeeperThan } = await import('./json-depth.ts');
+  assert.equal(isNestedDeeperThan(1, 0), false);
+  assert.equal(isNestedDeeperThan([], 0), true);
+  assert.equal(isNestedDeeperThan([[]], 2), false);
+  assert.equal(isNestedDeeperThan({ a: [{ b: 1 }] }, 2), true);
+  assert.equal(isNestedDeeperThan({ a: [{ b: 1 }] }, 3), false);
+  let deep: unknown = null;
+  for (let i = 0; i < 1_000_000; i++) deep = [deep];
+  assert.equal(isNestedDeeperThan(deep, 1000), true);
+  assert.match((parseSendCommand({ users: ['u'], payload: deep }) as { message: string }).message, /^payload: nested too deeply \(max 1000 levels\)$/);
+});
+
+test('browsers are told apart from apps by Origin, Sec-Fetch-* and, for loopback callers, Host', async () => {
+  const { decideBrowserGuard } = await import('./browser-guard.ts');
+  assert.deepEqual(decideBrowserGuard({ host: '127.0.0.1:40010', 'sec-fetch-mode': 'cors' }, true), { allowed: true });
+  assert.deepEqual(decideBrowserGuard({ host: 'chat-ws:40010' }, false), { allowed: true });
+  assert.equal(decideBrowserGuard({ host: 'chat-ws:40010' }, true).allowed, false);
+  assert.equal(decideBrowserGuard({ host: 'localhost', origin: 'null' }, true).allowed, false);
+  assert.equal(decideBrowserGuard({ host: 'localhost', 'sec-fetch-site': 'none' }, false).allowed, false);
+  assert.equal(decideBrowserGuard({ host: '[::ffff:127.0.0.1]:1' }, true).allowed, true);
+  assert.equal(decideBrowserGuard({ host: '[::2]' }, true).allowed, false);
+  assert.equal(decideBrowserGuard({}, true).allowed, false);
+});

@@ -14,13 +14,18 @@ export type ControlAccess = { allowed: true } | { allowed: false; message: strin
 
 export function decideControlAccess(remoteAddress: string | undefined, authorization: string | undefined, controlToken: string): ControlAccess {
   if (isLoopbackAddress(remoteAddress)) return { allowed: true };
-  if (controlToken !== '' && authorization !== undefined && bearerMatches(authorization, controlToken)) return { allowed: true };
+  if (hasControlToken(authorization, controlToken)) return { allowed: true };
   return {
     allowed: false,
     message: controlToken === ''
       ? 'control API: only loopback callers are allowed'
       : 'control API: only loopback callers or a valid bearer token are allowed',
   };
+}
+
+/** Whether the request carries the configured bearer token (never true when no token is configured). */
+export function hasControlToken(authorization: string | undefined, controlToken: string): boolean {
+  return controlToken !== '' && authorization !== undefined && bearerMatches(authorization, controlToken);
 }
 
 function bearerMatches(authorization: string, token: string): boolean {

@@ -5,7 +5,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Hub } from '../hub/hub.ts';
 import { buildBinaryFrame, buildJsonFrame } from '../connection/outbound-frame.ts';
 import { closeCauses } from '../protocol/close-codes.ts';
-import { decideControlAccess } from './control-guard.ts';
+import { decideBrowserGuard } from './browser-guard.ts';
+import { decideControlAccess, hasControlToken } from './control-guard.ts';
 import { readLimitedBody } from './read-limited-body.ts';
 import { parseCloseCommand, parseSendCommand, type Validated } from './request-schemas.ts';
 
@@ -21,8 +22,11 @@ export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
   const routes = new Hono<Env>();
 
   routes.use('*', async (c, next) => {
-    const access = decideControlAccess(c.env.incoming.socket.remoteAddress, c.req.header('authorization'), controlToken);
+    const authorization = c.req.header('authorization');
+    const access = decideControlAccess(c.env.incoming.socket.remoteAddress, authorization, controlToken);
     if (!access.allowed) return c.json(errorBody(403, access.message), 403);
+    const browser = decideBrowserGuard(c.env.incoming.headers, !hasControlToken(authorization, controlToken));
+    if (!browser.allowed) return c.json(errorBody(403, browser.message), 403);
     await next();
   });
 
@@ -50,9 +54,14 @@ export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
   return routes;
 }
 
-type Command<T> = { ok: true; value: T } | { ok: false; status: 400 | 413; message: string };
+type Command<T> = { ok: true; value: T } | { ok: false; status: 400 | 413 | 415; message: string };
 
 async function readCommand<T>(c: Context<Env>, parse: (body: unknown) => Validated<T>): Promise<Command<T>> {
+  // A browser can POST text/plain, form or multipart bodies cross-site without a CORS preflight; not application/json (F11).
+  const contentType = c.req.header('content-type');
+  if (!isJsonContentType(contentType)) {
+    return { ok: false, status: 415, message: `content-type: expected application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}` };
+  }
   const read = await readLimitedBody(c.env.incoming, controlBodyLimitBytes);
   if (read.kind === 'too-large') return { ok: false, status: 413, message: `body: larger than ${controlBodyLimitBytes} bytes` };
   let body: unknown;
@@ -63,4 +72,9 @@ async function readCommand<T>(c: Context<Env>, parse: (body: unknown) => Validat
   }
   const parsed = parse(body);
   return parsed.ok ? parsed : { ok: false, status: 400, message: parsed.message };
+}
+
+/** `application/json`, with or without parameters such as `; charset=utf-8`. */
+function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && value.split(';')[0]!.trim().toLowerCase() === 'application/json';
 }

@@ -1,6 +1,7 @@
 // Validates control API bodies (SPEC A4): one zod schema per command, errors that name the field. Pure.
 import { z } from 'zod';
 import { hasTarget, type Targets } from '../hub/targets.ts';
+import { isNestedDeeperThan, maxPayloadDepth } from './json-depth.ts';
 
 const stringList = z.array(z.string({ error: 'expected a string' }), { error: 'expected an array of strings' });
 const accessType = z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'expected 0 (all), 1 (with auth_token cookie) or 2 (public)' });
@@ -35,6 +36,7 @@ export function parseSendCommand(body: unknown): Validated<SendCommand> {
   const hasPayload = Object.hasOwn(shape.value, 'payload');
   if (hasPayload && payload_base64 !== undefined) return { ok: false, message: 'payload, payload_base64: give one of them, not both' };
   if (!hasPayload && payload_base64 === undefined) return { ok: false, message: 'payload: required (any JSON value, or payload_base64 for a binary frame)' };
+  if (hasPayload && isNestedDeeperThan(parsed.data.payload, maxPayloadDepth)) return { ok: false, message: `payload: nested too deeply (max ${maxPayloadDepth} levels)` };
   const targets: Targets = { connIds: conn_id ? [conn_id] : undefined, users, tokens, accessType: users_access_type ?? 0 };
   if (!hasTarget(targets)) return { ok: false, message: 'conn_id, users, tokens: at least one target is required' };
   return { ok: true, value: payload_base64 !== undefined ? { targets, payloadBase64: payload_base64 } : { targets, payload: parsed.data.payload } };

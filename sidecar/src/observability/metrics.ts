@@ -45,7 +45,7 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     }),
     callbackFailures: new Counter({
-      name: 'ws_gateway_callback_failures_total', help: 'Callbacks that failed, by reason (unreachable, timeout, http_status, connection_lost).',
+      name: 'ws_gateway_callback_failures_total', help: 'Callbacks that failed, by reason (unreachable, timeout, http_status, connection_lost, config_error).',
       labelNames: ['reason'], registers,
     }),
     closes: new Counter({ name: 'ws_gateway_closes_total', help: 'Closed connections, by close code.', labelNames: ['code'], registers }),

@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig, type V1MutatingWebhookConfiguration, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
-import { clusterUnderTest, expectStatus, rawRequest } from './support/cluster-under-test.ts';
+import { clusterUnderTest, eventually, expectStatus, rawRequest } from './support/cluster-under-test.ts';
 import { startWebhookServer, type WebhookServer } from './support/webhook-server.ts';
 
 const PODS_CREATE = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }];
@@ -98,7 +98,15 @@ test('a webhook behind a Service is reached through its Endpoints; without Endpo
   assert.equal(failed.message, `Internal error occurred: failed calling webhook "svc.inject.tapr.io": failed to call webhook: Post "https://inject.${namespace}.svc:443/mutate?timeout=10s": no endpoints available for service "inject"`);
 
   await core.createNamespacedEndpoints({ namespace, body: { metadata: { name: 'inject' }, subsets: [{ addresses: [{ ip: hook.host }], ports: [{ name: 'https', port: hook.port }] }] } });
-  const injected = await core.createNamespacedPod({ namespace, body: pod('late', { 'tapr.io/manifest': 'svc' }) });
+  // The apiserver resolves Services from its own EndpointSlice cache (mirrored from Endpoints): it learns of them shortly.
+  const injected = await eventually(async () => {
+    try {
+      return await core.createNamespacedPod({ namespace, body: pod('late', { 'tapr.io/manifest': 'svc' }) });
+    } catch (error) {
+      if (/no endpoints available/.test(String((error as { body?: unknown }).body))) return undefined;
+      throw error;
+    }
+  });
   assert.deepEqual(injected.spec?.containers.map((c) => c.name), ['app', 'ws-gateway']);
   await admission.deleteMutatingWebhookConfiguration({ name: `svc-${namespace}` });
 });

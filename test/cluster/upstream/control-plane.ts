@@ -178,26 +178,17 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     // The host end of the pod network exists from the start: webhooks and pods' API traffic use the host IP.
     await createPodBridge(network);
     const requestedPort = options.apiserverPort ?? 0;
-    const ports: ControlPlanePorts = {
+    const ports: { -readonly [K in keyof ControlPlanePorts]: number } = {
       etcdClient: await freePort(),
       etcdPeer: await freePort(),
       apiserver: requestedPort === 0 ? await freePort() : requestedPort,
       controllerManager: await freePort(),
       scheduler: await freePort(),
     };
-    const layout: ControlPlaneLayout = { dir: options.dir, ports, network };
+    const layout = (): ControlPlaneLayout => ({ dir: options.dir, ports: { ...ports }, network });
     const files = controlPlaneFiles(options.dir);
     await mkdir(files.logs, { recursive: true });
-    const pki = await writePki(layout);
-    const server = `https://127.0.0.1:${ports.apiserver}`;
-    const kubeconfigFor = async (user: string, groups: readonly string[], serverUrl = server): Promise<string> => {
-      const cert = await issueCertificate(pki.ca, { commonName: user, organizations: [...groups], usage: 'client' });
-      return buildKubeconfig({ server: serverUrl, caPem: pki.ca.certPem, clientCertificate: cert, userName: user });
-    };
-    const kubeconfig = buildKubeconfig({ server, caPem: pki.ca.certPem, clientCertificate: pki.admin, userName: 'kubernetes-admin' });
-    await writeFile(files.adminKubeconfig, kubeconfig, { mode: 0o600 });
-    await writeFile(files.controllerManagerKubeconfig, await kubeconfigFor('system:kube-controller-manager', []), { mode: 0o600 });
-    await writeFile(files.schedulerKubeconfig, await kubeconfigFor('system:kube-scheduler', []), { mode: 0o600 });
+    const pki = await writePki(layout());
     const bin = { ...kubernetes.binaries, ...etcd.binaries };
     const start = (name: string, args: string[]): ComponentProcess => {
       const component = startComponent({
@@ -206,32 +197,61 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       components.push(component);
       return component;
     };
+    /**
+     * Starts a component and waits until it is ready. Free ports are picked before a component binds them, so another
+     * process may take one first: then the component is started again on new ones (`reselect`).
+     */
+    const startListening = async (
+      name: string, args: () => string[], reselect: readonly (keyof ControlPlanePorts)[], ready: (component: ComponentProcess) => Promise<void>,
+    ): Promise<ComponentProcess> => {
+      for (let attempt = 1; ; attempt++) {
+        const component = start(name, args());
+        try {
+          await ready(component);
+          return component;
+        } catch (error) {
+          const lostPortRace = component.exited !== undefined && /address already in use/.test(await component.logTail(40));
+          if (!lostPortRace || reselect.length === 0 || attempt >= 5) throw error;
+          components.splice(components.indexOf(component), 1);
+          await component.stop();
+          for (const key of reselect) ports[key] = await freePort();
+          log(`cluster: ${name} lost a race for its port; starting it again on another`);
+        }
+      }
+    };
+    const apiserverUrl = (): string => `https://127.0.0.1:${ports.apiserver}`;
+    const adminProbe = (path: string): Promise<ProbeResult> => probe(`${apiserverUrl()}${path}`, { caPem: pki.ca.certPem, cert: pki.admin });
 
     log('cluster: starting etcd');
-    const etcdProcess = start('etcd', buildEtcdArgs(layout));
-    await waitFor('etcd /health', etcdProcess, async () => (await probe(`http://127.0.0.1:${ports.etcdClient}/health`)).status === 200);
+    await startListening('etcd', () => buildEtcdArgs(layout()), ['etcdClient', 'etcdPeer'], (component) =>
+      waitFor('etcd /health', component, async () => (await probe(`http://127.0.0.1:${ports.etcdClient}/health`)).status === 200));
 
-    const startApiserver = async (): Promise<ComponentProcess> => {
-      const component = start('kube-apiserver', buildApiserverArgs(layout));
-      await waitFor('kube-apiserver /readyz', component, async () => {
-        const result = await probe(`${server}/readyz`, { caPem: pki.ca.certPem, cert: pki.admin });
-        return result.status === 200;
-      });
-      return component;
-    };
+    const startApiserver = (reselect: readonly (keyof ControlPlanePorts)[]): Promise<ComponentProcess> =>
+      startListening('kube-apiserver', () => buildApiserverArgs(layout()), reselect, (component) =>
+        waitFor('kube-apiserver /readyz', component, async () => (await adminProbe('/readyz')).status === 200));
     log('cluster: starting kube-apiserver');
-    apiserver = await startApiserver();
+    apiserver = await startApiserver(requestedPort === 0 ? ['apiserver'] : []);
+
+    const server = apiserverUrl();
+    const kubeconfigFor = async (user: string, groups: readonly string[], serverUrl = server): Promise<string> => {
+      const cert = await issueCertificate(pki.ca, { commonName: user, organizations: [...groups], usage: 'client' });
+      return buildKubeconfig({ server: serverUrl, caPem: pki.ca.certPem, clientCertificate: cert, userName: user });
+    };
+    const kubeconfig = buildKubeconfig({ server, caPem: pki.ca.certPem, clientCertificate: pki.admin, userName: 'kubernetes-admin' });
+    await writeFile(files.adminKubeconfig, kubeconfig, { mode: 0o600 });
+    await writeFile(files.controllerManagerKubeconfig, await kubeconfigFor('system:kube-controller-manager', []), { mode: 0o600 });
+    await writeFile(files.schedulerKubeconfig, await kubeconfigFor('system:kube-scheduler', []), { mode: 0o600 });
 
     log('cluster: starting kube-controller-manager and kube-scheduler');
-    const controllerManager = start('kube-controller-manager', buildControllerManagerArgs(layout));
-    const scheduler = start('kube-scheduler', buildSchedulerArgs(layout));
-    await waitFor('kube-controller-manager /healthz', controllerManager, async () =>
-      (await probe(`https://127.0.0.1:${ports.controllerManager}/healthz`, { insecure: true })).status === 200);
-    await waitFor('kube-scheduler /healthz', scheduler, async () =>
-      (await probe(`https://127.0.0.1:${ports.scheduler}/healthz`, { insecure: true })).status === 200);
+    const healthy = (key: 'controllerManager' | 'scheduler') => async (): Promise<boolean> =>
+      (await probe(`https://127.0.0.1:${ports[key]}/healthz`, { insecure: true })).status === 200;
+    const controllerManager = await startListening('kube-controller-manager', () => buildControllerManagerArgs(layout()), ['controllerManager'],
+      (component) => waitFor('kube-controller-manager /healthz', component, healthy('controllerManager')));
+    await startListening('kube-scheduler', () => buildSchedulerArgs(layout()), ['scheduler'],
+      (component) => waitFor('kube-scheduler /healthz', component, healthy('scheduler')));
     // Pods need their namespace's `default` ServiceAccount: the cluster is ready for tests once the controllers made it.
     await waitFor('the default ServiceAccount', controllerManager, async () =>
-      (await probe(`${server}/api/v1/namespaces/default/serviceaccounts/default`, { caPem: pki.ca.certPem, cert: pki.admin })).status === 200);
+      (await adminProbe('/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
 
     let stopped = false;
     return {
@@ -253,7 +273,8 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
           await old.stop();
           components.splice(components.indexOf(old), 1);
         }
-        apiserver = await startApiserver();
+        // Same port: clients (and kubeconfigs) keep their address.
+        apiserver = await startApiserver([]);
       },
       compactEtcd: () => compactEtcd(ports.etcdClient),
       stop: async () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { request, type RequestOptions } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import { startCluster, type ClusterFaults } from '../../start-cluster.ts';
+import type { ClusterFaults } from '../../start-cluster.ts';
+import { startTransitionalCluster, type TransitionalClusterOptions } from '../../start-transitional-cluster.ts';
 
 export interface ClusterUnderTest {
   kc: KubeConfig;
@@ -22,7 +23,8 @@ interface Hooks {
   after(fn: () => Promise<void>): void;
 }
 
-export async function clusterUnderTest(t: Hooks): Promise<ClusterUnderTest> {
+/** `images`: the pod tests' image map (they run on our own API server until the node agent moves: issue 11). */
+export async function clusterUnderTest(t: Hooks, options: Pick<TransitionalClusterOptions, 'images'> = {}): Promise<ClusterUnderTest> {
   const kc = new KubeConfig();
   let faults: ClusterFaults | undefined;
   let podNetworkHostIp: string | undefined;
@@ -32,10 +34,10 @@ export async function clusterUnderTest(t: Hooks): Promise<ClusterUnderTest> {
     kc.loadFromFile(external);
   } else {
     const dir = await mkdtemp(join(tmpdir(), 'tapr-cluster-'));
-    const cluster = await startCluster({ dir });
+    const cluster = await startTransitionalCluster(dir, options.images === undefined ? {} : { images: options.images, restartBackoffMs: { base: 300, max: 5000 } });
     kc.loadFromString(cluster.kubeconfig);
     faults = cluster.faults;
-    podNetworkHostIp = cluster.controlPlane.network.hostIp;
+    podNetworkHostIp = cluster.podNetworkHostIp;
     stopLocal = async () => {
       await cluster.stop();
       await rm(dir, { recursive: true, force: true });
