@@ -42,8 +42,11 @@ export class LogBuffer {
     return () => { this.listeners.delete(listener); };
   }
 
-  read(options: { tailLines?: number; timestamps?: boolean } = {}): string {
-    const all = this.partial === '' ? this.lines : [...this.lines, { at: new Date().toISOString(), text: this.partial }];
+  /** `since`: only lines written at or after this time (ISO; `kubectl logs --since/--since-time`). */
+  read(options: { tailLines?: number; timestamps?: boolean; since?: string } = {}): string {
+    const since = options.since === undefined ? undefined : Date.parse(options.since);
+    const written = this.partial === '' ? this.lines : [...this.lines, { at: new Date().toISOString(), text: this.partial }];
+    const all = since === undefined || Number.isNaN(since) ? written : written.filter((l) => Date.parse(l.at) >= since);
     const chosen = options.tailLines !== undefined && options.tailLines >= 0 ? all.slice(Math.max(0, all.length - options.tailLines)) : all;
     return chosen.map((l) => `${options.timestamps === true ? `${l.at} ` : ''}${l.text}\n`).join('');
   }

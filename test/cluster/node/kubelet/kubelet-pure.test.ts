@@ -33,6 +33,7 @@ test('pod network names: per cluster index, within 15 characters, and recognised
 test('in-pod command: the netns, a private mount namespace, and the token bound read-only before exec', () => {
   assert.deepEqual(buildPodCommand({ netns: 'tapr-7-3', argv: ['node', 'app.ts'] }),
     ['ip', 'netns', 'exec', 'tapr-7-3', 'unshare', '--mount', '--propagation', 'private', '--', 'node', 'app.ts']);
+  assert.deepEqual(buildPodCommand({ netns: undefined, argv: ['node'] }), ['unshare', '--mount', '--propagation', 'private', '--', 'node'], 'hostNetwork');
   const withToken = buildPodCommand({ netns: 'tapr-7-3', argv: ['node', 'app.ts'], tokenDir: '/d/t', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
   assert.deepEqual(withToken.slice(9, 11), ['/bin/sh', '-c']);
   assert.match(withToken[11]!, /mount --bind -o ro "\$1" "\$2" .*exec "\$@"/);
@@ -91,9 +92,11 @@ test('config references, the kubernetes Service env, the status patch, the log q
   assert.equal(env.KUBERNETES_SERVICE_PORT, '443');
   assert.equal(env.KUBERNETES_PORT_443_TCP_ADDR, '198.18.7.1');
   assert.deepEqual(buildStatusPatch('u1', { phase: 'Running', qosClass: 'BestEffort' }), { metadata: { uid: 'u1' }, status: { phase: 'Running' } });
-  assert.deepEqual(parseLogQuery(new URLSearchParams('tailLines=5&previous=true&follow=true&limitBytes=10&timestamps=false')),
-    { tailLines: 5, previous: true, follow: true, timestamps: false, limitBytes: 10 });
-  assert.deepEqual(parseLogQuery(new URLSearchParams('tailLines=x')), { previous: false, timestamps: false, follow: false });
+  const now = new Date('2026-12-02T05:00:00Z');
+  assert.deepEqual(parseLogQuery(new URLSearchParams('tailLines=5&previous=true&follow=true&limitBytes=10&timestamps=false&sinceSeconds=60'), now),
+    { tailLines: 5, previous: true, follow: true, timestamps: false, limitBytes: 10, since: '2026-12-02T04:59:00.000Z' });
+  assert.deepEqual(parseLogQuery(new URLSearchParams('sinceTime=2026-12-02T04:30:00Z'), now).since, '2026-12-02T04:30:00.000Z');
+  assert.deepEqual(parseLogQuery(new URLSearchParams('tailLines=x'), now), { previous: false, timestamps: false, follow: false });
 });
 
 test('image map in pods: the built-in gateway entry loses the old WS_GATEWAY_HOST=${POD_IP}; a changed entry is kept', () => {

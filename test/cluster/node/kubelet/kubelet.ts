@@ -2,6 +2,7 @@
 // own network namespace (PodRuntime as local processes), writes pod status through pods/status, and finishes
 // graceful deletion with a uid-preconditioned DELETE. Talks to the API server only through its own client.
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -265,7 +266,9 @@ export class Kubelet {
     const uid = String(m.uid);
     const namespace = String(m.namespace);
     const name = String(m.name);
-    const attachment = await this.o.network.attach(uid);
+    const hostIP = this.o.network.network.hostIp;
+    // hostNetwork pods share the host's network, so their IP is the node's (as on a real node).
+    const attachment = spec(pod).hostNetwork === true ? { podIP: hostIP, netns: undefined } : await this.o.network.attach(uid);
     const serviceAccount = typeof spec(pod).serviceAccountName === 'string' ? String(spec(pod).serviceAccountName) : 'default';
     const firstMount = [...(spec(pod).initContainers as Obj[] ?? []), ...(spec(pod).containers as Obj[] ?? [])]
       .map((c) => decideTokenMount(pod, c)).find((x) => x !== undefined);
@@ -275,7 +278,6 @@ export class Kubelet {
       ...(this.o.tokenRefreshMs === undefined ? {} : { refreshAfterMs: this.o.tokenRefreshMs }),
       ...(firstMount?.audiences === undefined ? {} : { audiences: firstMount.audiences }),
     });
-    const hostIP = this.o.network.network.hostIp;
     const runtime = new PodRuntime({
       pod: pod as JsonObject, podIP: attachment.podIP, hostIP, images: this.o.images, imageMapSource: this.o.imageMapSource,
       baseEnv: baseEnv(), clusterEnv: buildKubernetesServiceEnv(this.o.apiserverForPods.host, this.o.apiserverForPods.port),
@@ -363,6 +365,7 @@ export class Kubelet {
     await w.runtime.kill();
     this.o.network.detach(w.uid);
     await w.token.remove();
+    await rm(join(this.o.stateDir, 'pods', w.uid), { recursive: true, force: true });
   }
 
   private async remove(namespace: string, name: string, uid: string): Promise<void> {

@@ -1,5 +1,5 @@
 // The node's HTTPS endpoint (I/O) the API server dials for `kubectl logs`: `/containerLogs/{ns}/{pod}/{container}`
-// with tailLines, previous, timestamps, limitBytes and follow. Clients must present a certificate signed by the
+// with tailLines, previous, timestamps, limitBytes, sinceTime/sinceSeconds and follow. Clients must present a certificate signed by the
 // cluster CA, and are authorized as the kubelet does: a SubjectAccessReview for `nodes/proxy` (`nodes/log` too).
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -65,7 +65,7 @@ async function handle(o: LogServerOptions, req: IncomingMessage, res: ServerResp
     fail(res, 404, found);
     return;
   }
-  const q = parseLogQuery(url.searchParams);
+  const q = parseLogQuery(url.searchParams, new Date());
   if (!found.everStarted) {
     fail(res, 400, `container "${container}" in pod "${pod}" is waiting to start: ${found.waitingReason ?? 'ContainerCreating'}`);
     return;
@@ -76,7 +76,9 @@ async function handle(o: LogServerOptions, req: IncomingMessage, res: ServerResp
     return;
   }
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
-  let text = buffer.read({ timestamps: q.timestamps, ...(q.tailLines === undefined ? {} : { tailLines: q.tailLines }) });
+  let text = buffer.read({
+    timestamps: q.timestamps, ...(q.tailLines === undefined ? {} : { tailLines: q.tailLines }), ...(q.since === undefined ? {} : { since: q.since }),
+  });
   let budget = q.limitBytes ?? Infinity;
   if (Buffer.byteLength(text) > budget) text = Buffer.from(text).subarray(0, budget).toString('utf8');
   budget -= Buffer.byteLength(text);

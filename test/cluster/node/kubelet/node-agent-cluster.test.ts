@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -155,6 +155,7 @@ after(async () => {
   const links = parseLinkNames(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })).filter((n) => n.startsWith(`tapr${index}v`) || n === `taprbr${index}`);
   assert.deepEqual([...netns, ...links], [], 'no namespace, veth or bridge is left');
   assert.deepEqual(pids.filter(isAlive), [], 'no container process is left');
+  assert.deepEqual(existsSync(join(dir, 'node-agent', 'pods')) ? readdirSync(join(dir, 'node-agent', 'pods')) : [], [], 'no token volume is left');
   assert.deepEqual(errors.map(String), [], 'the agent reported no errors');
   await rm(dir, { recursive: true, force: true });
 });
@@ -335,10 +336,11 @@ test('tokens are refreshed in place while the pod keeps using them; the agent ri
   const first = readFileSync(tokenPath, 'utf8');
   await waitFor('a refreshed token', () => Promise.resolve(readFileSync(tokenPath, 'utf8') !== first ? true : undefined), 15_000);
   const since = new Date().toISOString();
-  await waitFor('the pod listing pods with the new token', async () => {
-    const recent = await kubectl('logs', '-n', 'demo', pod.metadata.name, `--since-time=${since}`);
-    return /^pods: /m.test(recent) && !/list error/.test(recent) ? true : undefined;
+  const recent = await waitFor('the pod listing pods with the new token', async () => {
+    const text = await kubectl('logs', '-n', 'demo', pod.metadata.name, `--since-time=${since}`);
+    return /^pods: /m.test(text) && !/list error/.test(text) ? text : undefined;
   });
+  assert.doesNotMatch(recent, /^started /m, '--since-time leaves out older lines');
 
   const runs = async (name: string): Promise<void> => {
     await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'demo' }, spec: { containers: [{ name: 'main', image: 'example.test/printer', env: printerEnv(name) }] } });
@@ -356,4 +358,22 @@ test('tokens are refreshed in place while the pod keeps using them; the agent ri
   const lease = JSON.parse(await kubectl('get', 'lease', '-n', 'kube-node-lease', 'local-node', '-o', 'json')) as { spec: { renewTime: string } };
   assert.ok(Date.now() - Date.parse(lease.spec.renewTime) < 20_000, 'the lease is still renewed');
   await kubectl('delete', 'pod', '-n', 'demo', 'after-restart', 'after-compaction', '--grace-period=1');
+});
+
+test("a hostNetwork pod runs in the host's network with the node's IP", { timeout: 60_000 }, async () => {
+  await apply({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hostnet', namespace: 'demo' },
+    spec: {
+      hostNetwork: true, terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'main', image: 'example.test/printer', env: printerEnv('hostnet', { PORT: '18099' }), readinessProbe: { httpGet: { path: '/', port: 18099 }, periodSeconds: 1 } }],
+    },
+  });
+  const p = await waitFor('hostnet Ready', async () => {
+    const x = (await pods()).find((y) => y.metadata.name === 'hostnet');
+    return condition(x ?? ({ status: {} } as PodView), 'Ready') === 'True' ? x : undefined;
+  });
+  assert.equal(p.status.podIP, cp.network.hostIp);
+  pids.push(Number(p.status.containerStatuses![0]!.containerID!.replace('local://', '')));
+  assert.equal(await hostGet(cp.network.hostIp, 18099), 'ok');
+  await kubectl('delete', 'pod', '-n', 'demo', 'hostnet');
 });

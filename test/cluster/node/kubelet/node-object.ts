@@ -152,13 +152,27 @@ export function buildStatusPatch(uid: string, status: Obj): Obj {
   return { metadata: { uid }, status: rest };
 }
 
-/** `?tailLines=&previous=&timestamps=&follow=` of `/containerLogs`. */
-export function parseLogQuery(search: URLSearchParams): { tailLines?: number; previous: boolean; timestamps: boolean; follow: boolean; limitBytes?: number } {
-  const out: { tailLines?: number; previous: boolean; timestamps: boolean; follow: boolean; limitBytes?: number } = {
+/** `?tailLines=&previous=&timestamps=&follow=&limitBytes=&sinceTime=&sinceSeconds=` of `/containerLogs`. */
+export interface LogQuery {
+  tailLines?: number;
+  previous: boolean;
+  timestamps: boolean;
+  follow: boolean;
+  limitBytes?: number;
+  /** ISO time: from sinceTime, or now − sinceSeconds. */
+  since?: string;
+}
+
+export function parseLogQuery(search: URLSearchParams, now: Date): LogQuery {
+  const out: LogQuery = {
     previous: search.get('previous') === 'true', timestamps: search.get('timestamps') === 'true', follow: search.get('follow') === 'true',
   };
   const tail = search.get('tailLines');
   if (tail !== null && /^\d+$/.test(tail)) out.tailLines = Number(tail);
+  const sinceTime = search.get('sinceTime');
+  const sinceSeconds = search.get('sinceSeconds');
+  if (sinceTime !== null && !Number.isNaN(Date.parse(sinceTime))) out.since = new Date(Date.parse(sinceTime)).toISOString();
+  else if (sinceSeconds !== null && /^\d+$/.test(sinceSeconds)) out.since = new Date(now.getTime() - Number(sinceSeconds) * 1000).toISOString();
   const limit = search.get('limitBytes');
   if (limit !== null && /^\d+$/.test(limit)) out.limitBytes = Number(limit);
   return out;

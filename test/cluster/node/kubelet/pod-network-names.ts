@@ -48,11 +48,12 @@ export function parseLinkNames(text: string): string[] {
 }
 
 /**
- * The argv that runs `argv` inside the pod's network namespace and a private mount namespace, with `tokenDir` bound
+ * The argv that runs `argv` inside the pod's network namespace (none: the host's, for hostNetwork pods) and a private mount namespace, with `tokenDir` bound
  * read-only at `mountPath` when given (the ServiceAccount token volume). Every step execs, so the pid is the process's.
  */
-export function buildPodCommand(o: { netns: string; argv: readonly string[]; tokenDir?: string; mountPath?: string }): string[] {
-  const inNetns = ['ip', 'netns', 'exec', o.netns, 'unshare', '--mount', '--propagation', 'private', '--'];
+export function buildPodCommand(o: { netns: string | undefined; argv: readonly string[]; tokenDir?: string; mountPath?: string }): string[] {
+  const unshare = ['unshare', '--mount', '--propagation', 'private', '--'];
+  const inNetns = o.netns === undefined ? unshare : ['ip', 'netns', 'exec', o.netns, ...unshare];
   if (o.tokenDir === undefined || o.mountPath === undefined) return [...inNetns, ...o.argv];
   const script = 'mount --bind -o ro "$1" "$2" || exit 126; shift 2; exec "$@"';
   return [...inNetns, '/bin/sh', '-c', script, 'sh', o.tokenDir, o.mountPath, ...o.argv];

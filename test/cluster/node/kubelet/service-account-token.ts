@@ -30,6 +30,8 @@ export class TokenVolume {
   private ready: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The TokenRequest and writes under way (remove() waits for them, so nothing is written after it). */
+  private inflight: Promise<void> = Promise.resolve();
   /** When the token on disk was last written (tests read it). */
   lastIssuedAt = 0;
 
@@ -50,7 +52,14 @@ export class TokenVolume {
     return this.ready;
   }
 
-  private async refresh(): Promise<void> {
+  private refresh(): Promise<void> {
+    const run = this.inflight.then(() => this.requestAndWrite());
+    this.inflight = run.catch(() => {});
+    return run;
+  }
+
+  private async requestAndWrite(): Promise<void> {
+    if (this.stopped) return;
     const { client, namespace, serviceAccount, pod } = this.o;
     const body = {
       apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
@@ -71,10 +80,6 @@ export class TokenVolume {
     await writeAtomically(join(this.o.dir, 'token'), token);
     this.lastIssuedAt = issuedAt;
     const expiresAt = Date.parse(answer.status?.expirationTimestamp ?? '') || issuedAt + this.o.expirationSeconds * 1000;
-    if (this.stopped) {
-      await rm(this.o.dir, { recursive: true, force: true });
-      return;
-    }
     this.schedule(this.o.refreshAfterMs ?? decideTokenRefreshMs(issuedAt, expiresAt), expiresAt, issuedAt);
   }
 
@@ -99,6 +104,7 @@ export class TokenVolume {
   async remove(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.inflight;
     await rm(this.o.dir, { recursive: true, force: true });
   }
 }
