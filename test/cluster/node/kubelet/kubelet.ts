@@ -384,7 +384,9 @@ export class Kubelet {
 
   /** The logs of a container of a pod running here (for the node's /containerLogs endpoint). */
   findLogs(namespace: string, name: string, container: string): ContainerLogs | string {
-    const w = [...this.workers.values()].find((x) => x.namespace === namespace && x.name === name);
+    // A pod recreated under the same name may run while the old one still terminates: the newer one answers.
+    const same = [...this.workers.values()].filter((x) => x.namespace === namespace && x.name === name);
+    const w = same.find((x) => !x.terminating) ?? same[0];
     if (w === undefined) return `pod ${namespace}/${name} is not running on node ${this.o.nodeName}`;
     return w.runtime.container(container) ?? `container ${container} is not valid for pod ${name}`;
   }
