@@ -1,7 +1,7 @@
 // Test support for status sampling and leader election: a local cluster whose node agent runs the real gateway
 // (image ghcr.io/tapr-ws/ws-gateway) and an idle app container, the CRD applied, and operators started against it.
 import { join } from 'node:path';
-import type { TestClusterHandle } from './operator-env.ts';
+import type { Cluster } from '../cluster/start-cluster.ts';
 import type { KubeClient } from '../../operator/src/kube/api-client.ts';
 import type { KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
@@ -13,7 +13,7 @@ export const IDLE_APP_IMAGE = 'example/idle-app:1';
 const IDLE_APP_ENTRY = join(import.meta.dirname, '..', 'cluster', 'fixtures', 'env-printer.ts');
 
 export interface SamplingCluster {
-  cluster: TestClusterHandle;
+  cluster: Cluster;
   connection: KubeConnection;
   api: KubeClient;
   settings: GatewaySettings;
