@@ -298,7 +298,8 @@ test('deleting the Deployment removes its WebSocketGateway and Service (owner re
   await createDeployment(env.api, namespace, 'gone', 'm');
   await eventually('the Service', () => getIfExists(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`));
   await env.api.request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${namespace}/deployments/gone` });
-  await eventually('the CR to be gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'gone'))) === undefined ? true : undefined));
+  // The garbage collector finds a new CRD's objects at its next discovery (every 30 s): allow for one round.
+  await eventually('the CR to be gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'gone'))) === undefined ? true : undefined), 60_000);
   await eventually('the Service to be gone', async () => (
     (await getIfExists(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`)) === undefined ? true : undefined));
 });
