@@ -12,10 +12,10 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { load as loadYaml } from 'js-yaml';
-import { startLegacyCluster as startCluster, type LegacyCluster as Cluster } from '../../test/cluster/start-legacy-cluster.ts';
-import { defaultImageMap, GATEWAY_IMAGE, type ImageMap } from '../../test/cluster/node/image-map.ts';
+import { startCluster, type Cluster } from '../../test/cluster/start-cluster.ts';
+import type { ImageMap } from '../../test/cluster/node/image-map.ts';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server.ts';
-import { createApiClient, getIfExists, type KubeClient } from '../../operator/src/kube/api-client.ts';
+import { createApiClient, getIfExists, isApiError, type KubeClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import { startDevProxy, type DevProxy, type GatewayAddress } from './dev-proxy.ts';
 import {
@@ -44,18 +44,13 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
- * The local cluster runs every pod on the host with its own 127.1.x.y address. The chat image listens on its pod
- * IP and calls the gateway there; the gateway image (built in) listens on its pod IP and calls the app there.
- * In a real pod both would use 127.0.0.1 (one network namespace per pod).
+ * The chat image runs examples/chat/app.ts. Each pod has its own network namespace, so the app listens on 127.0.0.1 and
+ * calls its gateway at localhost:40010, and the gateway (built into the image map) calls the app at 127.0.0.1: the
+ * Olares defaults, nothing rewritten per pod.
  */
 function demoImageMap(): ImageMap {
-  const gateway = defaultImageMap()[GATEWAY_IMAGE]!;
   return {
-    [GATEWAY_IMAGE]: { ...gateway, env: { ...gateway.env, WS_GATEWAY_HOST: '${POD_IP}', WS_APP_HOST: '${POD_IP}' } },
-    [APP_IMAGE.split(':')[0]!]: {
-      command: [process.execPath, join(REPO, 'examples', 'chat', 'app.ts')],
-      env: { APP_HOST: '${POD_IP}', WS_GATEWAY_URL: 'http://${POD_IP}:40010' },
-    },
+    [APP_IMAGE.split(':')[0]!]: { command: [process.execPath, join(REPO, 'examples', 'chat', 'app.ts')] },
   };
 }
 
@@ -115,13 +110,13 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
 }
 
 /** Redis for the backplane, unless turned off or not installed (then one pod takes every connection). */
-async function startRedis(wanted: boolean): Promise<RedisServer | undefined> {
+async function startRedis(wanted: boolean, host: string): Promise<RedisServer | undefined> {
   if (!wanted) {
     console.log('demo: --no-redis: no backplane; every connection goes to one pod so that tabs see each other');
     return undefined;
   }
   try {
-    return await startRedisServer();
+    return await startRedisServer({ host });
   } catch (error) {
     console.log(`demo: WARNING: ${(error as Error).message}`);
     console.log('demo: WARNING: running without the Redis backplane: every connection goes to one pod so that tabs see each other.');
@@ -229,19 +224,27 @@ export async function runClusterDemo(args: string[]): Promise<void> {
       throw new Error(`the login proxy cannot listen on ${HOST}:${proxyPort} (${(error as Error).message}); pick another port with --port`);
     });
     proxyToClose = proxy;
-    redis = await startRedis(!values['no-redis']);
-    if (stopping) return;
     dir = await mkdtemp(join(tmpdir(), 'tapr-chat-demo-'));
-    console.log('demo: starting the local Kubernetes cluster');
+    console.log('demo: starting the local Kubernetes cluster (the first run builds it from Go modules: minutes)');
     cluster = await startCluster({
-      dir, images: demoImageMap(), restartBackoffMs: { base: 500, max: 5000 },
-      onControllerError: (error) => { if (verbose) console.error('cluster:', error); },
+      dir, images: demoImageMap(), restartBackoffMs: { base: 500, max: 5000 }, faultProxy: false,
+      log: (line) => console.log(`demo: ${line}`),
+      onNodeAgentError: (error) => { if (verbose) console.error('node agent:', error); },
     });
+    if (stopping) return;
+    // Pods reach the host at its pod-network address: Redis listens there too.
+    redis = await startRedis(!values['no-redis'], cluster.controlPlane.network.hostIp);
+    if (stopping) return;
     kubeconfigPath = cluster.kubeconfigPath;
     const client = createApiClient(await connectWithKubeconfigText(cluster.kubeconfig, dir));
     kube = client;
     await client.request({ method: 'POST', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body: loadYaml(await readFile(CRD_PATH, 'utf8')) });
-    for (let i = 0; (await getIfExists(client, WSGW_PATH)) === undefined; i++) {
+    // A new CRD is served once established; its storage answers 429 for a moment while it initializes.
+    const served = async (): Promise<boolean> => (await getIfExists(client, WSGW_PATH).catch((error: unknown) => {
+      if (isApiError(error, 429)) return undefined;
+      throw error;
+    })) !== undefined;
+    for (let i = 0; !(await served()); i++) {
       if (i > 100) throw new Error('the WebSocketGateway CRD was not served within 10 s');
       await sleep(100);
     }

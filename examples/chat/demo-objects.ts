@@ -56,12 +56,14 @@ export function buildManifestConfigMap(namespace: string): Json {
  */
 export function buildChatDeployment(namespace: string, replicas: number, withRedis: boolean): Json {
   const labels = { app: DEPLOYMENT };
-  const env: Json[] = withRedis
-    ? [
+  // All interfaces of its own pod, as in any container: the kubelet's readiness probe comes to the pod's IP.
+  const env: Json[] = [{ name: 'APP_HOST', value: '0.0.0.0' }];
+  if (withRedis) {
+    env.push(
       { name: 'CHAT_REDIS_URL', valueFrom: { secretKeyRef: { name: REDIS_SECRET, key: 'url' } } },
       { name: 'CHAT_REDIS_CHANNEL', value: `chat-example:${namespace}:${DEPLOYMENT}` },
-    ]
-    : [];
+    );
+  }
   return {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: DEPLOYMENT, namespace, labels },
     spec: {
