@@ -62,9 +62,10 @@ export function createAppClient(options: AppClientOptions): AppClient {
         // total, then its socket is closed (the status is already known, so the callback counts as delivered).
         const trickling = setTimeout(() => response.body.destroy(), options.timeoutMs);
         try {
-          const wanted = postOptions.replyLimitBytes === undefined ? undefined : decideInlineReply(response.statusCode, response.headers);
-          if (wanted !== undefined) {
-            const reply = await readReply(response, postOptions.replyLimitBytes!, wanted.binary);
+          const limit = postOptions.replyLimitBytes;
+          const wanted = limit === undefined ? undefined : decideInlineReply(response.statusCode, response.headers);
+          if (limit !== undefined && wanted?.kind === 'reply') {
+            const reply = await readReply(response, limit, wanted.binary);
             return reply === undefined ? { kind: 'delivered', status: response.statusCode } : { kind: 'delivered', status: response.statusCode, reply };
           }
           // Any other answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool. dump()

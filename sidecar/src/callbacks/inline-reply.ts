@@ -14,15 +14,17 @@ export type InlineReply =
 
 type HeaderValue = string | string[] | undefined;
 
+export type InlineReplyDecision = { kind: 'ignore' } | { kind: 'reply'; binary: boolean };
+
 /**
- * undefined when the answer is no reply (non-2xx, or no `X-Tapr-Ws-Reply: 1`): its body is discarded as before.
+ * `ignore` when the answer is no reply (non-2xx, or no `X-Tapr-Ws-Reply: 1`): its body is discarded as before.
  * Otherwise whether the frame is binary (`Content-Type: application/octet-stream`, parameters allowed) or text.
  */
-export function decideInlineReply(status: number, headers: Record<string, HeaderValue>): { binary: boolean } | undefined {
-  if (status < 200 || status > 299) return undefined;
-  if (first(headers[replyHeader])?.trim() !== '1') return undefined;
+export function decideInlineReply(status: number, headers: Record<string, HeaderValue>): InlineReplyDecision {
+  if (status < 200 || status > 299) return { kind: 'ignore' };
+  if (first(headers[replyHeader])?.trim() !== '1') return { kind: 'ignore' };
   const mediaType = first(headers['content-type'])?.split(';', 1)[0]!.trim().toLowerCase();
-  return { binary: mediaType === 'application/octet-stream' };
+  return { kind: 'reply', binary: mediaType === 'application/octet-stream' };
 }
 
 function first(value: HeaderValue): string | undefined {
