@@ -3,9 +3,14 @@
 // counted, the connection stays open; in authorize mode the reply to the open is the first frame (after $hello).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { controlPost } from '../support/control-api.ts';
+import { startGateway } from '../support/gateway-process.ts';
 import { scrapeMetrics } from '../support/metrics.ts';
-import { startStack } from '../support/stack.ts';
+import { CALLBACK_PATH, FAST_ENV, startStack, stopGatewayHard } from '../support/stack.ts';
+import { connect } from '../support/ws-client.ts';
 import { sleep, waitUntil } from '../support/wait.ts';
 
 const REPLY = { 'x-tapr-ws-reply': '1' };
@@ -133,6 +138,43 @@ for (const withLength of [true, false]) {
     assert.ok(!JSON.stringify(stack.gw.logs).includes('aaaa'), 'the body is never logged');
   });
 }
+
+test('a reply whose body breaks off or trickles past the callback timeout is dropped and counted, never sent in part', async (t) => {
+  // A hand-written app: Content-Length 1000, 3 bytes, then its socket is destroyed; or a byte every 150 ms, forever.
+  const app = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { action: string; data: unknown };
+      if (body.action !== 'message') return void res.end('{}');
+      if (body.data === 'ok') return void res.writeHead(200, REPLY).end('"whole"');
+      if (body.data === 'trickle') {
+        res.writeHead(200, REPLY);
+        const timer = setInterval(() => res.write('a'), 150);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
+      res.writeHead(200, { ...REPLY, 'content-length': '1000' });
+      res.write('"ab', () => setTimeout(() => res.socket?.destroy(), 50));
+    });
+  });
+  app.listen(0, '127.0.0.1');
+  await once(app, 'listening');
+  t.after(() => { app.closeAllConnections(); app.close(); });
+  const gw = await startGateway({ env: { ...FAST_ENV, WS_PORT: String((app.address() as AddressInfo).port), WS_URL: CALLBACK_PATH, WS_CALLBACK_TIMEOUT_MS: '800' } });
+  t.after(() => stopGatewayHard(gw));
+  const client = await connect(gw.wsUrl);
+  t.after(() => client.socket.terminate());
+  client.send('"broken"');
+  client.send('"trickle"');
+  client.send('"ok"');
+  assert.deepEqual(await client.waitForMessages(1, 5000), ['"whole"']);
+  await sleep(200);
+  assert.deepEqual(client.received, ['"whole"']);
+  const metrics = await scrapeMetrics(gw.baseUrl);
+  assert.equal(metrics.value('ws_gateway_inline_replies_dropped_total', { reason: 'incomplete' }), 2);
+  assert.ok(gw.logs.some((l) => l.code === 'GW_ERR_REPLY_INCOMPLETE'));
+});
 
 test('a reply to the open callback (notify mode) is sent to the new connection', async (t) => {
   const stack = await startStack(t);
