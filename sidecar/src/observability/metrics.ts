@@ -86,7 +86,7 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
     pendingSocketsRefused: new Counter({ name: 'ws_gateway_pending_sockets_refused_total', help: 'TCP connections refused with 503 because WS_MAX_PENDING_UPGRADES were waiting.', registers }),
     inlineReplies: new Counter({ name: 'ws_gateway_inline_replies_total', help: 'Inline replies (X-Tapr-Ws-Reply: 1) queued to their connection.', registers }),
     inlineRepliesDropped: new Counter({
-      name: 'ws_gateway_inline_replies_dropped_total', help: 'Inline replies dropped, by reason (too_large: over WS_MAX_BUFFERED_BYTES; incomplete: the body did not arrive whole; closed: the connection was closing).',
+      name: 'ws_gateway_inline_replies_dropped_total', help: 'Inline replies dropped, by reason (too_large: over WS_MAX_BUFFERED_BYTES; incomplete: the body did not arrive whole; closed: the connection was closing or is closed by it as a slow consumer).',
       labelNames: ['reason'], registers,
     }),
   };
