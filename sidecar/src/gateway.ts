@@ -18,6 +18,7 @@ import { createLocalHub } from './hub/local-hub.ts';
 import { createLogAggregator } from './observability/log-aggregator.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { closeCauses } from './protocol/close-codes.ts';
+import { buildDrainFrame, buildHelloTimers } from './protocol/hello-frames.ts';
 import { trackPendingSockets } from './upgrade/pending-sockets.ts';
 import { buildTrustedPeer } from './upgrade/trusted-proxies.ts';
 import { closeHandshakeTimeoutMs, createUpgradeHandler } from './upgrade/upgrade-edge.ts';
@@ -86,7 +87,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     timeoutMs: config.callbackTimeoutMs,
     connections: config.callbackConcurrency,
   });
-  const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log, failureLog });
+  const dispatcher = createCallbackDispatcher({ client, limit: createConcurrencyLimit(config.callbackConcurrency), retryMs: config.callbackRetryMs, metrics, log, failureLog, replyLimitBytes: config.maxBufferedBytes });
   const localHub = createLocalHub(registry, metrics);
   const backplane = deps.backplane?.({
     url: config.redisUrl,
@@ -114,6 +115,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     callbackLimits: { count: config.callbackQueue, bytes: config.callbackQueueBytes },
     inboundRateLimit: { perSec: config.maxInboundFramesPerSec, burst: config.inboundFramesBurst },
     maxBufferedBytes: config.maxBufferedBytes,
+    helloTimers: buildHelloTimers(config.pingTimeoutMs),
     onClosed(connection: Connection) {
       registry.remove(connection);
       backplane?.connectionClosed(connection);
@@ -124,10 +126,12 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
   };
 
   const trustedPeer = buildTrustedPeer(config.trustedProxies);
+  const upgradeLoad = () => ({ draining, connections: registry.size, connectionsOfUser: (user: string) => registry.connectionsOfUser(user) });
   const app = createHttpApp({
     hub,
-    userHeader: config.userHeader,
+    policy: config,
     trustedPeer,
+    load: upgradeLoad,
     controlToken: config.controlToken,
     log,
     metrics,
@@ -163,12 +167,12 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     log,
     trustedPeer,
     upgradeDone: (socket) => pendingSockets.done(socket),
-    load: () => ({ draining, connections: registry.size, connectionsOfUser: (user) => registry.connectionsOfUser(user) }),
-    accept(ws, info, openDelivered) {
+    load: upgradeLoad,
+    accept(ws, info, open) {
       const connection = new Connection(ws, info, connectionDeps);
       registry.add(connection);
       backplane?.connectionOpened(connection);
-      connection.start({ openDelivered });
+      connection.start(open);
       log.debug({ conn_id: info.connId, public: info.accessPublic }, 'connection opened');
     },
   }));
@@ -204,7 +208,12 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       for (const timer of timers) clearInterval(timer);
       // Everything below finishes by this internal deadline, ahead of main.ts's hard exit at the full budget.
       const deadline = Date.now() + config.shutdownTimeoutMs - shutdownReserveMs(config.shutdownTimeoutMs);
-      for (const connection of registry.all()) connection.close(closeCauses.shuttingDown);
+      // tapr-ws.v1 clients learn the window over which to spread their reconnects (SPEC A12): the drain budget.
+      const drainNotice = buildDrainFrame(config.shutdownTimeoutMs);
+      for (const connection of registry.all()) {
+        connection.sendDrainNotice(drainNotice);
+        connection.close(closeCauses.shuttingDown);
+      }
 
       // Clients get a share of the budget to answer the close frame; the rest is for the close callbacks.
       const closeBudgetMs = Math.min(closeHandshakeTimeoutMs, Math.floor(config.shutdownTimeoutMs * 0.4));

@@ -1,34 +1,45 @@
-// The gateway's HTTP surface on WS_GATEWAY_PORT: control API, health, metrics, and the 426 for plain GET /ws. HTTP edge.
+// The gateway's HTTP surface on WS_GATEWAY_PORT: control API, health, metrics, and the verdict for a plain GET on a client endpoint (SPEC A11). HTTP edge.
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createControlRoutes, errorBody } from './control-api/control-routes.ts';
 import type { Hub } from './hub/hub.ts';
 import { createHealthRoutes, type HealthSources } from './observability/health-routes.ts';
-import { clientPath, decideUserHeader } from './upgrade/decide-upgrade.ts';
+import { decideClientPath } from './upgrade/client-path.ts';
+import { decideAdmission, type UpgradeLoad, type UpgradePolicy } from './upgrade/decide-upgrade.ts';
 
 export interface HttpAppDeps extends HealthSources {
   hub: Hub;
   controlToken: string;
   log: Logger;
-  /** WS_USER_HEADER (lower case) and who may set it, so a plain GET /ws gets the verdict an upgrade would. */
-  userHeader: string;
+  /** The upgrade rules (WS_USER_HEADER, origins, limits) and who may set the user header, so a plain GET gets the verdict an upgrade would. */
+  policy: UpgradePolicy;
   trustedPeer: (address: string | undefined) => boolean;
+  load: () => UpgradeLoad;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
-  app.route('/tapr/ws/conn', createControlRoutes(deps.hub, deps.controlToken));
-  app.route('/', createHealthRoutes(deps));
-  app.all(clientPath, (c) => {
+  // Before routing, on the raw target: the Request URL hono sees is already normalised (`/ws/../x` would be `/x`).
+  app.use('*', async (c, next) => {
     const { incoming } = c.env;
+    const target = decideClientPath(incoming.url ?? '/');
+    if (target.kind === 'elsewhere') return next();
+    if (target.kind === 'invalid') return c.json(errorBody(target.status, target.message), target.status);
     const peer = incoming.socket.remoteAddress;
-    const identity = decideUserHeader(incoming.headersDistinct[deps.userHeader] ?? [], deps.trustedPeer(peer), peer, deps.userHeader);
-    if (identity.kind === 'reject') return c.json(errorBody(identity.status, identity.message), identity.status);
+    const origin = incoming.headers.origin;
+    const verdict = decideAdmission(
+      { origin, user: incoming.headersDistinct[deps.policy.userHeader] ?? [], peerTrusted: deps.trustedPeer(peer), peer },
+      deps.policy,
+      deps.load(),
+    );
+    if (verdict.kind === 'reject') return c.json(errorBody(verdict.status, verdict.message), verdict.status);
     c.header('Upgrade', 'websocket');
     c.header('Connection', 'Upgrade');
-    return c.json(errorBody(426, `${clientPath} expects a WebSocket upgrade`), 426);
+    return c.json(errorBody(426, `${target.path} expects a WebSocket upgrade`), 426);
   });
+  app.route('/tapr/ws/conn', createControlRoutes(deps.hub, deps.controlToken));
+  app.route('/', createHealthRoutes(deps));
   app.notFound((c) => c.json(errorBody(404, `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
     deps.log.error({ err: error, path: c.req.path, code: 'GW_ERR_INTERNAL' }, 'request failed');

@@ -7,7 +7,8 @@ import { controlPost } from '../support/control-api.ts';
 import type { RecordedCallback } from '../support/app-server.ts';
 import { UUID_V4 } from '../support/wait.ts';
 
-const BASE_KEYS = ['access_public', 'action', 'conn_id', 'data', 'token', 'user_name'];
+// SPEC A3's keys plus A11's path and query.
+const BASE_KEYS = ['access_public', 'action', 'conn_id', 'data', 'path', 'query', 'token', 'user_name'];
 
 function keysOf(c: RecordedCallback): string[] {
   return Object.keys(c.body).sort();
@@ -32,6 +33,8 @@ test('open/message/close bodies have exactly the documented keys and types; Cook
     assert.equal(c.body.user_name, 'alice');
     assert.equal(c.body.token, 'tok-shape');
     assert.equal(c.body.access_public, false);
+    assert.equal(c.body.path, '/ws');
+    assert.equal(c.body.query, '');
   }
   assert.equal(open!.body.action, 'open');
   assert.deepEqual(keysOf(open!), BASE_KEYS);

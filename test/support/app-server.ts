@@ -14,6 +14,9 @@ export interface CallbackBody {
   binary?: boolean;
   code?: number;
   reason?: string;
+  /** SPEC A11: the endpoint path and the raw query. */
+  path?: string;
+  query?: string;
 }
 
 export interface RecordedCallback {
@@ -28,8 +31,8 @@ export interface RecordedCallback {
   receivedAt: number;
 }
 
-/** What the app answers to one callback: HTTP status and an optional delay before answering. */
-export type Responder = (callback: RecordedCallback) => { status?: number; delayMs?: number } | undefined;
+/** What the app answers to one callback: HTTP status, an optional delay, and optionally its own body and headers (default `{}`, JSON). */
+export type Responder = (callback: RecordedCallback) => { status?: number; delayMs?: number; body?: string | Buffer; headers?: Record<string, string> } | undefined;
 
 export interface AppServer {
   readonly port: number;
@@ -68,7 +71,7 @@ export async function startAppServer(options: { port?: number; host?: string } =
       callbacks.push(recorded);
       for (const wake of waiters) wake();
       const answer = responder(recorded) ?? {};
-      const reply = () => res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' }).end('{}');
+      const reply = () => res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers }).end(answer.body ?? '{}');
       if (answer.delayMs) setTimeout(reply, answer.delayMs);
       else reply();
     });

@@ -31,6 +31,8 @@ export interface ClientSpec {
   tag?: boolean;
   headers?: Record<string, string>;
   protocols?: string | string[];
+  /** Endpoint path and query to connect to (default `/ws`), e.g. `/ws/chat?room=1` (SPEC A11). */
+  path?: string;
   /** Wait for the open callback to learn conn_id (default true). */
   waitOpen?: boolean;
 }
@@ -81,7 +83,8 @@ export async function startStack(t: TestContext, options: { env?: Record<string,
     gw: gateway,
     async connect(spec = {}) {
       const tag = randomUUID();
-      const client = await connect(gateway.wsUrl, { headers: clientHeaders(spec, tag), ...(spec.protocols ? { protocols: spec.protocols } : {}) });
+      const url = spec.path === undefined ? gateway.wsUrl : `${gateway.wsUrl.replace(/\/ws$/, '')}${spec.path}`;
+      const client = await connect(url, { headers: clientHeaders(spec, tag), ...(spec.protocols ? { protocols: spec.protocols } : {}) });
       let open: RecordedCallback | undefined;
       if (spec.waitOpen !== false) {
         open = await app.waitFor((c) => c.body.action === 'open' && (c.headers.cookie ?? '').includes(tag), 10000);

@@ -63,10 +63,12 @@ test('whatever is not a valid message is refused with the field named', () => {
 });
 
 test('directory entries keep what list shows and nothing else; invalid ones are skipped', () => {
-  const entry = { user: 'alice', userAgent: 'UA/1', connectedAt: 1_700_000_000_000, public: false };
+  const entry = { user: 'alice', userAgent: 'UA/1', connectedAt: 1_700_000_000_000, public: false, path: '/ws/doc/17' };
   const text = encodeEntry(entry);
   assert.deepEqual(decodeEntry(text), entry);
   assert.ok(!text.includes('token'));
+  // Replicas from before SPEC A11 write no path; they only served /ws.
+  assert.equal(decodeEntry('{"u":"a","a":"x","t":1,"p":true}')?.path, '/ws');
   assert.equal(decodeEntry('{"u":"a"}'), undefined);
   assert.equal(decodeEntry('nope'), undefined);
 });
@@ -74,13 +76,13 @@ test('directory entries keep what list shows and nothing else; invalid ones are 
 test('the merged list groups a user across replicas, adds the counts and keeps each pod', () => {
   const at = Date.parse('2025-01-01T00:00:00Z');
   const a = buildConnectionList([
-    toListable('c1', { user: 'alice', userAgent: 'x', connectedAt: at, public: false }),
-    toListable('c2', { user: 'bob', userAgent: 'x', connectedAt: at, public: true }),
+    toListable('c1', { user: 'alice', userAgent: 'x', connectedAt: at, public: false, path: '/ws' }),
+    toListable('c2', { user: 'bob', userAgent: 'x', connectedAt: at, public: true, path: '/ws/chat' }),
   ], 'pod-a');
   const b = buildConnectionList([
-    toListable('c3', { user: 'alice', userAgent: 'y', connectedAt: at, public: true }),
-    toListable('c4', { user: 'alice', userAgent: 'y', connectedAt: at, public: false }),
-    toListable('c5', { user: '', userAgent: 'y', connectedAt: at, public: true }),
+    toListable('c3', { user: 'alice', userAgent: 'y', connectedAt: at, public: true, path: '/ws/chat' }),
+    toListable('c4', { user: 'alice', userAgent: 'y', connectedAt: at, public: false, path: '/ws' }),
+    toListable('c5', { user: '', userAgent: 'y', connectedAt: at, public: true, path: '/ws/chat' }),
   ], 'pod-b');
   const merged = mergeConnectionLists([a, b]);
   assert.deepEqual(merged.map((u) => u.name), ['', 'alice', 'bob']);
@@ -90,6 +92,7 @@ test('the merged list groups a user across replicas, adds the counts and keeps e
   assert.deepEqual(alice.conns.map((c) => [c.id, c.pod]), [['c1', 'pod-a'], ['c4', 'pod-b']]);
   assert.deepEqual(alice.public_conns.map((c) => [c.id, c.pod]), [['c3', 'pod-b']]);
   assert.equal(alice.conns[0]!.connectedAt, '2025-01-01T00:00:00.000Z');
+  assert.deepEqual(alice.public_conns.map((c) => c.path), ['/ws/chat'], 'each connection keeps its endpoint');
   // The inputs are not modified.
   assert.equal(a[0]!.conns_number, 1);
 });

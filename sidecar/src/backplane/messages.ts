@@ -127,12 +127,15 @@ export interface DirectoryEntry {
   /** Epoch milliseconds. */
   connectedAt: number;
   public: boolean;
+  /** The endpoint (SPEC A11). */
+  path: string;
 }
 
-const entrySchema = z.object({ u: z.string(), a: z.string(), t: z.number(), p: z.boolean() });
+// `w` is absent in entries written by replicas from before SPEC A11, which only served `/ws`.
+const entrySchema = z.object({ u: z.string(), a: z.string(), t: z.number(), p: z.boolean(), w: z.string().default('/ws') });
 
 export function encodeEntry(entry: DirectoryEntry): string {
-  return JSON.stringify({ u: entry.user, a: entry.userAgent, t: entry.connectedAt, p: entry.public });
+  return JSON.stringify({ u: entry.user, a: entry.userAgent, t: entry.connectedAt, p: entry.public, w: entry.path });
 }
 
 /** A directory entry, or undefined when what Redis holds is not one (skipped rather than trusted). */
@@ -144,5 +147,5 @@ export function decodeEntry(text: string): DirectoryEntry | undefined {
     return undefined;
   }
   const parsed = entrySchema.safeParse(raw);
-  return parsed.success ? { user: parsed.data.u, userAgent: parsed.data.a, connectedAt: parsed.data.t, public: parsed.data.p } : undefined;
+  return parsed.success ? { user: parsed.data.u, userAgent: parsed.data.a, connectedAt: parsed.data.t, public: parsed.data.p, path: parsed.data.w } : undefined;
 }

@@ -65,6 +65,7 @@ export function createPresence(options: PresenceOptions): Presence {
     userAgent: connection.info.userAgent,
     connectedAt: connection.info.connectedAt,
     public: connection.info.accessPublic,
+    path: connection.info.path,
   });
   const failed = (what: string) => (error: unknown) => log.debug({ err: error }, `backplane: ${what} not written (the next registration rewrites it)`);
 

@@ -4,7 +4,7 @@ import type { DirectoryEntry } from './messages.ts';
 
 /** A directory entry read from Redis, in the shape `buildConnectionList` takes. */
 export function toListable(connId: string, entry: DirectoryEntry): ListableConnection {
-  return { info: { connId, userName: entry.user, accessPublic: entry.public, userAgent: entry.userAgent, connectedAt: entry.connectedAt } };
+  return { info: { connId, userName: entry.user, accessPublic: entry.public, userAgent: entry.userAgent, connectedAt: entry.connectedAt, path: entry.path } };
 }
 
 /** Merges per-replica lists (each built with its pod) into one, grouped by user name and sorted like a single replica's. */

@@ -1,8 +1,10 @@
 // HTTP client for callbacks to the app: one keep-alive pool, and a result that tells delivered from never delivered. I/O.
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
+import { decideInlineReply, type InlineReply } from './inline-reply.ts';
 
 export type DeliveryResult =
-  | { kind: 'delivered'; status: number }
+  /** `reply` only when the callback could carry one (open, message) and the app sent `X-Tapr-Ws-Reply: 1` (SPEC A9). */
+  | { kind: 'delivered'; status: number; reply?: InlineReply }
   /** The request was sent but no answer came in time: the app may have acted on it, so it is not retried. */
   | { kind: 'timeout' }
   /** The connection was never established: safe to retry. */
@@ -12,8 +14,13 @@ export type DeliveryResult =
   /** undici refused to build the request (e.g. a path or header it does not accept): a configuration error, never sent. */
   | { kind: 'invalid'; error: string };
 
+export interface PostOptions {
+  /** Set for open and message callbacks (WS_MAX_BUFFERED_BYTES): the answer may be an inline reply up to this size. */
+  replyLimitBytes?: number;
+}
+
 export interface AppClient {
-  post(body: string, cookie: string | undefined): Promise<DeliveryResult>;
+  post(body: string, cookie: string | undefined, options?: PostOptions): Promise<DeliveryResult>;
   close(): Promise<void>;
   /** Aborts whatever is in flight at once (the shutdown deadline); `close` would wait for it. */
   destroy(): Promise<void>;
@@ -44,19 +51,25 @@ export function createAppClient(options: AppClientOptions): AppClient {
   });
 
   return {
-    async post(body, cookie) {
+    async post(body, cookie, postOptions = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (cookie !== undefined) headers.cookie = cookie;
       // The attempt is bounded by the pool's connect/headers/body timeouts. No AbortSignal.timeout here:
       // its timer cannot be cancelled, and at 2k callbacks/s thousands of them pile up and stall the GC.
       try {
         const response = await pool.request({ path: options.path, method: 'POST', headers, body });
-        // The answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool. dump()
-        // discards the chunks as they arrive and, past its limit, destroys the socket instead of reading on (F3).
         // bodyTimeout only bounds the gap between chunks: a body that trickles in gets the attempt's timeout in
         // total, then its socket is closed (the status is already known, so the callback counts as delivered).
         const trickling = setTimeout(() => response.body.destroy(), options.timeoutMs);
         try {
+          const limit = postOptions.replyLimitBytes;
+          const wanted = limit === undefined ? undefined : decideInlineReply(response.statusCode, response.headers);
+          if (limit !== undefined && wanted?.kind === 'reply') {
+            const reply = await readReply(response, limit, wanted.binary);
+            return reply === undefined ? { kind: 'delivered', status: response.statusCode } : { kind: 'delivered', status: response.statusCode, reply };
+          }
+          // Any other answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool. dump()
+          // discards the chunks as they arrive and, past its limit, destroys the socket instead of reading on (F3).
           await response.body.dump({ limit: responseDrainLimitBytes });
         } finally {
           clearTimeout(trickling);
@@ -73,6 +86,36 @@ export function createAppClient(options: AppClientOptions): AppClient {
       await pool.destroy();
     },
   };
+}
+
+/**
+ * Reads an inline reply's body, never more than `limitBytes`: a larger one (declared, or counted while reading) is
+ * not read on and its socket is closed. undefined for an empty body (nothing is sent).
+ */
+async function readReply(response: Dispatcher.ResponseData, limitBytes: number, binary: boolean): Promise<InlineReply | undefined> {
+  const declared = Number(response.headers['content-length'] ?? Number.NaN);
+  if (declared > limitBytes) {
+    response.body.destroy();
+    return { kind: 'too-large', bytes: declared };
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limitBytes) {
+        response.body.destroy();
+        return { kind: 'too-large', bytes: total };
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    return { kind: 'incomplete' };
+  }
+  // Destroyed by the trickle timer: the iteration may end quietly, but the frame is not whole.
+  if (!response.body.readableEnded) return { kind: 'incomplete' };
+  if (total === 0) return undefined;
+  return { kind: 'frame', frame: { data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), binary } };
 }
 
 /** Past this many bytes of an answer's body, the socket is closed rather than read to the end. */

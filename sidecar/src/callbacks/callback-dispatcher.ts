@@ -1,6 +1,7 @@
 // Delivers one callback to the app under the global concurrency limit, retrying only what never reached it (SPEC A3). I/O.
 import type { Logger } from 'pino';
 import type { AppClient, DeliveryResult } from './app-client.ts';
+import type { InlineReply } from './inline-reply.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import type { LogAggregator } from '../observability/log-aggregator.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -36,6 +37,8 @@ export interface CallbackDispatcherOptions {
   log: Logger;
   /** Failure lines go through it: one line per code (and status) per interval, with a count (F9). */
   failureLog: LogAggregator;
+  /** WS_MAX_BUFFERED_BYTES: the largest inline reply (SPEC A9) read from an answer to an open or message callback. */
+  replyLimitBytes: number;
 }
 
 const firstBackoffMs = 50;
@@ -51,7 +54,7 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
     const isClose = job.action === 'close';
     if (isClose) closesInFlight++;
     try {
-      const result = await client.post(job.body, job.cookie);
+      const result = await client.post(job.body, job.cookie, isClose ? {} : { replyLimitBytes: options.replyLimitBytes });
       if (result.kind === 'delivered') metrics.callbackDuration.observe({ action: job.action }, (performance.now() - started) / 1000);
       return result;
     } finally {
@@ -81,10 +84,22 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
     },
   };
 
+  function reportDroppedReply(job: CallbackJob, reply: Exclude<InlineReply, { kind: 'frame' }>): void {
+    const context = { action: job.action, conn_id: job.connId };
+    if (reply.kind === 'too-large') {
+      metrics.inlineRepliesDropped.inc({ reason: 'too_large' });
+      failureLog.report('GW_ERR_REPLY_TOO_LARGE', 'warn', { ...context, bytes: reply.bytes, limit: options.replyLimitBytes, code: 'GW_ERR_REPLY_TOO_LARGE' }, 'inline reply larger than WS_MAX_BUFFERED_BYTES dropped; the connection stays open');
+      return;
+    }
+    metrics.inlineRepliesDropped.inc({ reason: 'incomplete' });
+    failureLog.report('GW_ERR_REPLY_INCOMPLETE', 'warn', { ...context, code: 'GW_ERR_REPLY_INCOMPLETE' }, 'inline reply body did not arrive whole; dropped');
+  }
+
   function report(job: CallbackJob, result: DeliveryResult, tries: number, nonSuccessIsAnswer: boolean): void {
     const context = { action: job.action, conn_id: job.connId, tries };
     switch (result.kind) {
       case 'delivered':
+        if (result.reply !== undefined && result.reply.kind !== 'frame') reportDroppedReply(job, result.reply);
         if (result.status >= 200 && result.status < 300) return;
         if (nonSuccessIsAnswer) {
           log.debug({ ...context, status: result.status }, 'app refused the connection');

@@ -7,6 +7,8 @@ import { buildCloseBody, buildMessageBody, buildOpenBody, type ConnectionIdentit
 import { parseClientFrame, pongFrame } from '../protocol/client-frame.ts';
 import { CloseCode, closeCauses, type CloseCause } from '../protocol/close-codes.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
+import { buildHelloFrame, type HelloTimers } from '../protocol/hello-frames.ts';
+import { helloProtocol } from '../upgrade/subprotocol.ts';
 import { HeldFrames } from './held-frames.ts';
 import { refillTokens, type InboundRateLimit } from './inbound-rate-limit.ts';
 import type { OutboundFrame } from './outbound-frame.ts';
@@ -27,6 +29,8 @@ export interface ConnectionDeps {
   callbackLimits: CallbackQueueLimits;
   inboundRateLimit: InboundRateLimit;
   maxBufferedBytes: number;
+  /** What `$hello` tells `tapr-ws.v1` clients (SPEC A12), from WS_PING_TIMEOUT_MS. */
+  helloTimers: HelloTimers;
   /** Called once, after the socket closed and its close callback was queued (behind any frames still held). */
   onClosed: (connection: Connection) => void;
 }
@@ -73,10 +77,16 @@ export class Connection implements CallbackQueueOwner {
     this.#tokens = deps.inboundRateLimit.burst;
   }
 
-  /** Wires the socket's events; queues the open callback unless it was already delivered (authorize mode). */
-  start(options: { openDelivered: boolean }): void {
+  /**
+   * Wires the socket's events; sends `$hello` to `tapr-ws.v1` clients, then the app's inline reply to an open it
+   * already accepted (authorize mode), so nothing reaches the client before them; queues the open callback unless it
+   * was already delivered.
+   */
+  start(options: { openDelivered: boolean; openReply?: OutboundFrame }): void {
     const ws = this.#ws as OwnedSocket;
     ws[owner] = this;
+    if (this.speaksHello) this.send(buildHelloFrame(this.info.connId, this.#deps.helloTimers));
+    if (options.openReply) this.#sendReply(options.openReply);
     if (!options.openDelivered) this.#queueCallback('open', buildOpenBody(this.info));
     ws.on('message', Connection.#onSocketMessage);
     ws.on('ping', Connection.#onSocketPing);
@@ -105,8 +115,27 @@ export class Connection implements CallbackQueueOwner {
     (this as OwnedSocket)[owner].#onClose(code, reason);
   }
 
-  deliverCallback(job: CallbackJob): Promise<unknown> {
-    return this.#deps.dispatcher.dispatch(job);
+  /** The queue waits for this before the next callback: an inline reply is queued to the socket first (SPEC A9 order). */
+  async deliverCallback(job: CallbackJob): Promise<unknown> {
+    const result = await this.#deps.dispatcher.dispatch(job);
+    if (result.kind === 'delivered' && result.reply?.kind === 'frame') this.#sendReply(result.reply.frame);
+    return result;
+  }
+
+  /** Whether the client offered `tapr-ws.v1` (SPEC A12): it gets `$hello` and `$drain`. */
+  get speaksHello(): boolean {
+    return this.#ws.protocol === helloProtocol;
+  }
+
+  /**
+   * `$drain` before the shutdown close, to `tapr-ws.v1` clients only; skipped (not a slow-consumer close) when it
+   * would overflow WS_MAX_BUFFERED_BYTES, so the client still gets 1001.
+   */
+  sendDrainNotice(frame: OutboundFrame): void {
+    if (!this.speaksHello || this.isClosing) return;
+    const buffered = this.#ws.bufferedAmount;
+    if (buffered > 0 && buffered + frame.data.length > this.#deps.maxBufferedBytes) return;
+    this.#ws.send(frame.data, { binary: frame.binary });
   }
 
   onCallbackPressure(full: boolean): void {
@@ -142,6 +171,18 @@ export class Connection implements CallbackQueueOwner {
     if (this.isClosing || !this.#fitsOutbound(frame.data.length)) return false;
     this.#ws.send(frame.data, { binary: frame.binary });
     return true;
+  }
+
+  /** An inline reply goes through the same buffer limit as a control API send. */
+  #sendReply(frame: OutboundFrame): void {
+    const { metrics } = this.#deps;
+    if (!this.send(frame)) {
+      metrics.inlineRepliesDropped.inc({ reason: 'closed' });
+      return;
+    }
+    metrics.inlineReplies.inc();
+    metrics.messagesOut.inc();
+    metrics.bytesOut.inc(frame.data.length);
   }
 
   /** WS_MAX_BUFFERED_BYTES, for app frames and pongs alike: false (and closing with 1013) when `length` more would overflow. */

@@ -4,6 +4,8 @@ export interface ListedConnection {
   id: string;
   userAgent: string;
   connectedAt: string;
+  /** The endpoint it connected to (SPEC A11), e.g. `/ws/chat`. */
+  path: string;
   /** Set by the backplane (SPEC A8): the pod that holds the connection. */
   pod?: string;
 }
@@ -17,7 +19,7 @@ export interface UserConnections {
 }
 
 export interface ListableConnection {
-  info: { connId: string; userName: string; accessPublic: boolean; userAgent: string; connectedAt: number };
+  info: { connId: string; userName: string; accessPublic: boolean; userAgent: string; connectedAt: number; path: string };
 }
 
 export function buildConnectionList(connections: Iterable<ListableConnection>, pod?: string): UserConnections[] {
@@ -28,7 +30,7 @@ export function buildConnectionList(connections: Iterable<ListableConnection>, p
       entry = { name: info.userName, conns: [], conns_number: 0, public_conns: [], public_conns_number: 0 };
       byUser.set(info.userName, entry);
     }
-    const listed: ListedConnection = { id: info.connId, userAgent: info.userAgent, connectedAt: new Date(info.connectedAt).toISOString() };
+    const listed: ListedConnection = { id: info.connId, userAgent: info.userAgent, connectedAt: new Date(info.connectedAt).toISOString(), path: info.path };
     if (pod !== undefined) listed.pod = pod;
     if (info.accessPublic) {
       entry.public_conns.push(listed);

@@ -5,7 +5,7 @@ import { ConnectionRegistry } from './connection-registry.ts';
 import { hasTarget, selectTargets, type Targets } from './targets.ts';
 
 const conn = (connId: string, userName: string, token: string, accessPublic: boolean) => ({
-  info: { connId, userName, token, accessPublic, userAgent: `ua-${connId}`, connectedAt: Date.UTC(2026, 0, 1) },
+  info: { connId, userName, token, accessPublic, userAgent: `ua-${connId}`, connectedAt: Date.UTC(2026, 0, 1), path: '/ws' },
 });
 
 const a1 = conn('a1', 'alice', 'ta', false);
@@ -62,11 +62,11 @@ test('list groups by user, splits by auth cookie and never shows tokens', () => 
   const list = buildConnectionList([a1, a2, b1, anon]);
   assert.deepEqual(list.map((u) => u.name), ['', 'alice', 'bob']);
   const alice = list[1]!;
-  assert.deepEqual(alice.conns, [{ id: 'a1', userAgent: 'ua-a1', connectedAt: '2026-01-01T00:00:00.000Z' }]);
+  assert.deepEqual(alice.conns, [{ id: 'a1', userAgent: 'ua-a1', connectedAt: '2026-01-01T00:00:00.000Z', path: '/ws' }]);
   assert.equal(alice.conns_number, 1);
   assert.deepEqual(alice.public_conns.map((c) => c.id), ['a2']);
   assert.equal(alice.public_conns_number, 1);
-  assert.ok(!JSON.stringify(list).includes('"ta"') && !JSON.stringify(list).includes('pa'));
+  assert.ok(!JSON.stringify(list).includes('"ta"') && !JSON.stringify(list).includes('"pa"'));
   assert.deepEqual(buildConnectionList([]), []);
   assert.equal(buildConnectionList([a1], 'pod-1')[0]!.conns[0]!.pod, 'pod-1');
 });

@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   pausedSockets: Gauge;
   upgradesRejected: Counter<'status'>;
   pendingSocketsRefused: Counter;
+  inlineReplies: Counter;
+  inlineRepliesDropped: Counter<'reason'>;
 }
 
 /** Live figures the gauges read at scrape time, so the hot path does not update them. */
@@ -82,5 +84,10 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
     pausedSockets: new Gauge({ name: 'ws_gateway_paused_sockets', help: 'Client sockets not being read because their callback queue is full.', registers }),
     upgradesRejected: new Counter({ name: 'ws_gateway_upgrades_rejected_total', help: 'Refused WebSocket upgrades, by HTTP status.', labelNames: ['status'], registers }),
     pendingSocketsRefused: new Counter({ name: 'ws_gateway_pending_sockets_refused_total', help: 'TCP connections refused with 503 because WS_MAX_PENDING_UPGRADES were waiting.', registers }),
+    inlineReplies: new Counter({ name: 'ws_gateway_inline_replies_total', help: 'Inline replies (X-Tapr-Ws-Reply: 1) queued to their connection.', registers }),
+    inlineRepliesDropped: new Counter({
+      name: 'ws_gateway_inline_replies_dropped_total', help: 'Inline replies dropped, by reason (too_large: over WS_MAX_BUFFERED_BYTES; incomplete: the body did not arrive whole; closed: the connection was closing or is closed by it as a slow consumer).',
+      labelNames: ['reason'], registers,
+    }),
   };
 }

@@ -1,4 +1,4 @@
-// Builds the JSON bodies of the open/message/close callbacks to the app (SPEC A3). Pure.
+// Builds the JSON bodies of the open/message/close callbacks to the app (SPEC A3, with A11's path and query). Pure.
 import type { ClientFrame } from './client-frame.ts';
 import type { CloseCause } from './close-codes.ts';
 
@@ -8,6 +8,10 @@ export interface ConnectionIdentity {
   userName: string;
   token: string;
   accessPublic: boolean;
+  /** The endpoint the client connected to (SPEC A11), e.g. `/ws/chat`, without the query. */
+  path: string;
+  /** The raw query string without `?`; `""` when there is none. */
+  query: string;
 }
 
 function envelope(action: string, who: ConnectionIdentity): string {
@@ -15,7 +19,7 @@ function envelope(action: string, who: ConnectionIdentity): string {
 }
 
 function trailer(who: ConnectionIdentity): string {
-  return `,"token":${JSON.stringify(who.token)},"access_public":${who.accessPublic}`;
+  return `,"token":${JSON.stringify(who.token)},"access_public":${who.accessPublic},"path":${JSON.stringify(who.path)},"query":${JSON.stringify(who.query)}`;
 }
 
 export function buildOpenBody(who: ConnectionIdentity): string {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAuthTokenCookie } from './auth-token.ts';
-import { decideUpgrade, type UpgradeLoad, type UpgradePolicy, type UpgradeRequest } from './decide-upgrade.ts';
+import { decideClientPath } from './client-path.ts';
+import { decideAdmission, decideUpgrade, type UpgradeLoad, type UpgradePolicy, type UpgradeRequest } from './decide-upgrade.ts';
 
 const request: UpgradeRequest = {
   method: 'GET', url: '/ws', upgrade: 'websocket', connection: 'Upgrade', key: 'dGhlIHNhbXBsZSBub25jZQ==', version: '13', protocol: undefined,
@@ -17,11 +18,11 @@ const status = (r: Partial<UpgradeRequest>, p: Partial<UpgradePolicy> = {}, l: P
 };
 
 test('accepts an anonymous client as user "" with a fresh public token', () => {
-  assert.deepEqual(decideUpgrade({ ...request, user: [] }, policy, load, token), { kind: 'accept', userName: '', token: 'fresh-token', accessPublic: true });
+  assert.deepEqual(decideUpgrade({ ...request, user: [] }, policy, load, token), { kind: 'accept', userName: '', token: 'fresh-token', accessPublic: true, path: '/ws', query: '' });
 });
 
 test('the auth_token cookie becomes the token and makes the connection non-public', () => {
-  assert.deepEqual(decideUpgrade({ ...request, cookie: 'a=1; auth_token=abc; b=2' }, policy, load, token), { kind: 'accept', userName: 'alice', token: 'abc', accessPublic: false });
+  assert.deepEqual(decideUpgrade({ ...request, cookie: 'a=1; auth_token=abc; b=2' }, policy, load, token), { kind: 'accept', userName: 'alice', token: 'abc', accessPublic: false, path: '/ws', query: '' });
 });
 
 test('refusals carry the status SPEC A1/A2 name', () => {
@@ -72,4 +73,37 @@ test('reads the auth_token cookie like Go net/http', () => {
   assert.equal(readAuthTokenCookie('auth_token='), undefined);
   assert.equal(readAuthTokenCookie('my_auth_token=no; auth_token=yes'), 'yes');
   assert.equal(readAuthTokenCookie('auth_token="quoted"'), 'quoted');
+});
+
+test('endpoints are /ws and paths under /ws/ (SPEC A11); the path and raw query reach the decision', () => {
+  const accepted = decideUpgrade({ ...request, url: '/ws/doc/17?x=1&y' }, policy, load, token);
+  assert.deepEqual(accepted.kind === 'accept' && [accepted.path, accepted.query], ['/ws/doc/17', 'x=1&y']);
+  for (const url of ['/ws', '/ws?', '/ws/chat', '/ws/doc/17', '/ws/a.b/c-d_e~f', '/ws/%E2%9C%93', '/ws/...']) assert.equal(status({ url }), 101, url);
+  for (const url of ['/', '/wsx', '/ws2/chat', '//ws', '/x/ws', '/WS']) assert.equal(status({ url }), 404, url);
+  for (const url of ['/ws/', '/ws//chat', '/ws/chat/', '/ws/../x', '/ws/./x', '/ws/a/..', '/ws/%2e%2E/x', '/ws/%zz', '/ws/a%2', '/ws/\u00e9', '/ws/a"b\\']) {
+    assert.equal(status({ url }), 400, url);
+  }
+  assert.equal(status({ url: `/ws/${'a'.repeat(1100)}` }), 414);
+});
+
+test('decideClientPath keeps the path as sent and the query without "?"', () => {
+  assert.deepEqual(decideClientPath('/ws'), { kind: 'endpoint', path: '/ws', query: '' });
+  assert.deepEqual(decideClientPath('/ws/chat?'), { kind: 'endpoint', path: '/ws/chat', query: '' });
+  assert.deepEqual(decideClientPath('/ws/chat?room=1?x'), { kind: 'endpoint', path: '/ws/chat', query: 'room=1?x' });
+  assert.deepEqual(decideClientPath('/wsx?a'), { kind: 'elsewhere', path: '/wsx' });
+  assert.equal(decideClientPath('/ws/a b').kind, 'invalid');
+});
+
+test('a plain GET gets the same admission verdict as an upgrade, without the handshake checks', () => {
+  const verdict = (r: Partial<UpgradeRequest>, p: Partial<UpgradePolicy> = {}, l: Partial<UpgradeLoad> = {}) => {
+    const decision = decideAdmission({ ...request, ...r }, { ...policy, ...p }, { ...load, ...l });
+    return decision.kind === 'reject' ? decision.status : 'admit';
+  };
+  assert.equal(verdict({}), 'admit');
+  assert.equal(verdict({ origin: 'https://evil.example' }, { allowedOrigins: ['https://app.example'] }), 403);
+  assert.equal(verdict({ user: [] }, { requireUser: true }), 401);
+  assert.equal(verdict({}, {}, { draining: true }), 503);
+  assert.equal(verdict({}, { maxConnections: 1 }, { connections: 1 }), 503);
+  assert.equal(verdict({}, { maxConnectionsPerUser: 1 }, { connectionsOfUser: () => 1 }), 429);
+  assert.equal(verdict({ user: ['a'], peerTrusted: false }), 403);
 });

@@ -1,5 +1,6 @@
-// Decides whether a WebSocket upgrade request becomes a connection, and who it belongs to (SPEC A2, A4.1). Pure.
+// Decides whether a WebSocket upgrade request becomes a connection, and who it belongs to (SPEC A2, A4.1, A11). Pure.
 import { readAuthTokenCookie } from './auth-token.ts';
+import { clientPath, decideClientPath } from './client-path.ts';
 import { hasToken, parseSubprotocols } from './handshake-syntax.ts';
 
 export interface UpgradeRequest {
@@ -42,19 +43,22 @@ export interface UpgradeLoad {
 
 export interface UpgradeRejection {
   kind: 'reject';
-  status: 400 | 401 | 403 | 404 | 405 | 426 | 429 | 503;
+  status: 400 | 401 | 403 | 404 | 405 | 414 | 426 | 429 | 503;
   message: string;
   /** Extra response headers (Allow, Sec-WebSocket-Version). */
   headers?: Record<string, string>;
 }
 
 export type UpgradeDecision =
-  | { kind: 'accept'; userName: string; token: string; accessPublic: boolean }
+  | { kind: 'accept'; userName: string; token: string; accessPublic: boolean; path: string; query: string }
   | UpgradeRejection;
 
 export type UserHeaderDecision = { kind: 'user'; userName: string } | UpgradeRejection;
 
-export const clientPath = '/ws';
+/** What the gateway's own rules need of a request, upgrade or not (SPEC A11: a plain GET gets the same verdict). */
+export type AdmissionRequest = Pick<UpgradeRequest, 'origin' | 'user' | 'peerTrusted' | 'peer'>;
+
+export type AdmissionDecision = { kind: 'admit'; userName: string } | UpgradeRejection;
 
 /** The user a request claims, or why its user header cannot be trusted (also used for a plain GET /ws). */
 export function decideUserHeader(values: readonly string[], peerTrusted: boolean, peer: string | undefined, headerName: string): UserHeaderDecision {
@@ -67,10 +71,23 @@ export function decideUserHeader(values: readonly string[], peerTrusted: boolean
 }
 
 export function decideUpgrade(request: UpgradeRequest, policy: UpgradePolicy, load: UpgradeLoad, newToken: () => string): UpgradeDecision {
-  const path = request.url.split('?', 1)[0];
-  if (path !== clientPath) return { kind: 'reject', status: 404, message: `no WebSocket endpoint at ${path}; use ${clientPath}` };
+  const target = decideClientPath(request.url);
+  if (target.kind === 'elsewhere') return { kind: 'reject', status: 404, message: `no WebSocket endpoint at ${target.path}; use ${clientPath} or ${clientPath}/<name>` };
+  if (target.kind === 'invalid') return { kind: 'reject', status: target.status, message: target.message };
   const invalid = checkHandshake(request);
   if (invalid) return invalid;
+  const admission = decideAdmission(request, policy, load);
+  if (admission.kind === 'reject') return admission;
+  const { userName } = admission;
+  const { path, query } = target;
+  const cookieToken = readAuthTokenCookie(request.cookie);
+  return cookieToken === undefined
+    ? { kind: 'accept', userName, token: newToken(), accessPublic: true, path, query }
+    : { kind: 'accept', userName, token: cookieToken, accessPublic: false, path, query };
+}
+
+/** The gateway's own rules after the handshake syntax: user header, draining, origin, required user, limits. */
+export function decideAdmission(request: AdmissionRequest, policy: UpgradePolicy, load: UpgradeLoad): AdmissionDecision {
   const identity = decideUserHeader(request.user, request.peerTrusted, request.peer, policy.userHeader);
   if (identity.kind === 'reject') return identity;
   if (load.draining) return { kind: 'reject', status: 503, message: 'gateway is shutting down' };
@@ -87,10 +104,7 @@ export function decideUpgrade(request: UpgradeRequest, policy: UpgradePolicy, lo
   if (policy.maxConnectionsPerUser > 0 && userName !== '' && load.connectionsOfUser(userName) >= policy.maxConnectionsPerUser) {
     return { kind: 'reject', status: 429, message: 'connection limit per user reached' };
   }
-  const cookieToken = readAuthTokenCookie(request.cookie);
-  return cookieToken === undefined
-    ? { kind: 'accept', userName, token: newToken(), accessPublic: true }
-    : { kind: 'accept', userName, token: cookieToken, accessPublic: false };
+  return { kind: 'admit', userName };
 }
 
 function checkHandshake(request: UpgradeRequest): UpgradeRejection | undefined {

@@ -10,7 +10,9 @@ import type { ConnectionInfo } from '../connection/connection.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { buildCloseBody, buildOpenBody } from '../protocol/callback-body.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
+import type { OutboundFrame } from '../connection/outbound-frame.ts';
 import { decideUpgrade, type UpgradeLoad, type UpgradeRejection } from './decide-upgrade.ts';
+import { selectSubprotocol } from './subprotocol.ts';
 
 export interface UpgradeEdgeDeps {
   config: GatewayConfig;
@@ -22,8 +24,8 @@ export interface UpgradeEdgeDeps {
   trustedPeer: (address: string | undefined) => boolean;
   /** The socket is no longer waiting for its upgrade (refused or handed to ws): it stops counting as pending. */
   upgradeDone: (socket: Duplex) => void;
-  /** Registers and starts the connection once the handshake completed. */
-  accept: (ws: WebSocket, info: ConnectionInfo, openDelivered: boolean) => void;
+  /** Registers and starts the connection once the handshake completed (with the app's inline reply to an authorized open). */
+  accept: (ws: WebSocket, info: ConnectionInfo, open: { openDelivered: boolean; openReply?: OutboundFrame }) => void;
 }
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -41,7 +43,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     clientTracking: false,
     closeTimeout: closeHandshakeTimeoutMs,
     // Olares echoes the whole header; a client offering several protocols must get exactly one back.
-    handleProtocols: (protocols) => protocols.values().next().value ?? false,
+    handleProtocols: selectSubprotocol,
   };
   const wss = new WebSocketServer(options);
 
@@ -79,17 +81,22 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
       userName: decision.userName,
       token: decision.token,
       accessPublic: decision.accessPublic,
+      path: decision.path,
+      query: decision.query,
       cookie: header('cookie'),
       userAgent: header('user-agent') ?? '',
       connectedAt: Date.now(),
     };
     const openDelivered = config.openMode === 'authorize';
+    let openReply: OutboundFrame | undefined;
     if (openDelivered) {
-      const status = await authorize(info);
-      if (status !== undefined) {
+      const verdict = await authorize(info);
+      if (verdict.kind === 'refused') {
+        const { status } = verdict;
         refuse(socket, { status, message: status === 503 ? 'the app did not answer the open callback' : 'refused by the app' });
         return;
       }
+      openReply = verdict.reply;
     }
     let accepted = false;
     // Every check ws makes ran in decideUpgrade; what is left (the client left meanwhile) ends the socket without
@@ -97,7 +104,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     if (!socket.destroyed) {
       wss.handleUpgrade(request, socket, head, (ws) => {
         accepted = true;
-        deps.accept(ws, info, openDelivered);
+        deps.accept(ws, info, openReply ? { openDelivered, openReply } : { openDelivered });
       });
     }
     deps.upgradeDone(socket);
@@ -108,15 +115,15 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     }
   }
 
-  /** undefined when the app accepted; otherwise the status to refuse the handshake with. */
-  async function authorize(info: ConnectionInfo): Promise<number | undefined> {
+  /** Accepted (with the app's inline reply, if any: the connection's first frame after `$hello`), or the status to refuse with. */
+  async function authorize(info: ConnectionInfo): Promise<{ kind: 'accepted'; reply?: OutboundFrame } | { kind: 'refused'; status: number }> {
     const result = await deps.dispatcher.dispatch(
       { action: 'open', connId: info.connId, body: buildOpenBody(info), cookie: info.cookie },
       { retryBudgetMs: config.callbackTimeoutMs, nonSuccessIsAnswer: true },
     );
-    if (result.kind !== 'delivered') return 503;
-    if (result.status >= 200 && result.status < 300) return undefined;
-    return result.status >= 300 && result.status <= 599 ? result.status : 502;
+    if (result.kind !== 'delivered') return { kind: 'refused', status: 503 };
+    if (result.status >= 200 && result.status < 300) return result.reply?.kind === 'frame' ? { kind: 'accepted', reply: result.reply.frame } : { kind: 'accepted' };
+    return { kind: 'refused', status: result.status >= 300 && result.status <= 599 ? result.status : 502 };
   }
 
   function refuse(socket: Duplex, refusal: { status: number; message: string; headers?: UpgradeRejection['headers'] }): void {
