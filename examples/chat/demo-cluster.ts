@@ -26,7 +26,7 @@ import { stopOnSignals } from './stop-signals.ts';
 
 const HOST = '127.0.0.1';
 /** `kubectl get` asks for this: the server prints the rows with the resource's own columns. */
-const TABLE_ACCEPT = 'application/json;as=Table;v=1;g=meta.k8s.io, application/json';
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json';
 const REPO = resolve(import.meta.dirname, '..', '..');
 const CRD_PATH = join(REPO, 'crds', 'websocketgateways.tapr.io.yaml');
 const WSGW_PATH = '/apis/tapr.io/v1alpha1/websocketgateways';

@@ -30,8 +30,10 @@ export function startComponent(options: StartComponentOptions): ComponentProcess
   const log = createWriteStream(options.logPath, { flags: 'a' });
   // setpriv --pdeathsig: the kernel kills the component if this process dies without stopping it (a crash, SIGKILL),
   // so no etcd or apiserver outlives a test run.
+  // A process group of its own: a terminal's Ctrl-C reaches the launcher, which stops the components in order.
   const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', options.binary, ...options.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root' },
   });
   child.stdout?.pipe(log, { end: false });

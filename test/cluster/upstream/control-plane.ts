@@ -11,8 +11,8 @@ import { createCertificateAuthority, issueCertificate, type IssueOptions, type I
 import { buildKubeconfig } from '../kubeconfig.ts';
 import { ensureUpstream } from './build-upstream.ts';
 import { buildClusterNetwork, type ClusterNetwork } from './cluster-network.ts';
-import { leaseNetworkIndex } from './network-lease.ts';
-import { createPodBridge, removePodBridge } from './pod-bridge.ts';
+import { isNetworkIndexHeld, leaseNetworkIndex } from './network-lease.ts';
+import { createPodBridge, removeLeftoverBridges, removePodBridge } from './pod-bridge.ts';
 import { startComponent, type ComponentProcess } from './component-process.ts';
 import {
   buildApiserverArgs,
@@ -177,6 +177,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   try {
     // The host end of the pod network exists from the start: webhooks and pods' API traffic use the host IP.
     await createPodBridge(network);
+    await removeLeftoverBridges(async (index) => index === network.index || (await isNetworkIndexHeld(index)));
     const requestedPort = options.apiserverPort ?? 0;
     const ports: { -readonly [K in keyof ControlPlanePorts]: number } = {
       etcdClient: await freePort(),

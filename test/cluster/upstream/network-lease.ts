@@ -33,6 +33,12 @@ async function tryTake(path: string): Promise<boolean> {
   }
 }
 
+/** Whether a live process holds the lease of this index. */
+export async function isNetworkIndexHeld(index: number): Promise<boolean> {
+  const holder = Number(await readFile(join(LEASE_DIR, String(index)), 'utf8').catch(() => ''));
+  return Number.isInteger(holder) && holder > 0 && isAlive(holder);
+}
+
 export async function leaseNetworkIndex(): Promise<NetworkLease> {
   await mkdir(LEASE_DIR, { recursive: true });
   // Start at a random index so a stale bridge of a killed run is rarely in the way; 0 stays free for by-hand use.

@@ -20,8 +20,17 @@ async function mustIp(args: readonly string[]): Promise<void> {
   if (!result.ok) throw new Error(`ip ${args.join(' ')} failed: ${result.stderr}`);
 }
 
-/** Creates the bridge afresh (a bridge of the same name can only be a leftover: the caller holds the network lease). */
+/** All of 198.18.0.0/15 (pods and ClusterIPs of every local cluster). */
+export const TEST_NETWORK_RANGE = '198.18.0.0/15';
+
+/**
+ * Creates the bridge afresh (a bridge of the same name can only be a leftover: the caller holds the network lease).
+ * First makes sure the whole test range is a blackhole on this machine: without it, a pod address whose bridge is gone
+ * (or a ClusterIP, never routed here) would follow the default route off the machine. The route stays: it is harmless
+ * and protects every later run; the clusters' /24 bridge routes are more specific and win.
+ */
 export async function createPodBridge(network: ClusterNetwork): Promise<void> {
+  await mustIp(['route', 'replace', 'blackhole', TEST_NETWORK_RANGE]);
   await removePodBridge(network);
   await mustIp(['link', 'add', network.bridgeName, 'type', 'bridge']);
   await mustIp(['addr', 'add', `${network.hostIp}/24`, 'dev', network.bridgeName]);
@@ -31,4 +40,15 @@ export async function createPodBridge(network: ClusterNetwork): Promise<void> {
 export async function removePodBridge(network: ClusterNetwork): Promise<void> {
   // Absent is fine: removal is idempotent.
   await ip(['link', 'del', network.bridgeName]);
+}
+
+/** Bridges of clusters whose lease is no longer held (a killed run): `isHeld(index)` says whether one still runs. */
+export async function removeLeftoverBridges(isHeld: (index: number) => Promise<boolean>): Promise<void> {
+  const listed = await new Promise<string>((resolve) => {
+    execFile('ip', ['-o', 'link', 'show', 'type', 'bridge'], (_error, stdout) => resolve(stdout));
+  });
+  for (const match of listed.matchAll(/^\d+: taprbr(\d+)[:@]/gm)) {
+    const index = Number(match[1]);
+    if (!(await isHeld(index))) await ip(['link', 'del', `taprbr${index}`]);
+  }
 }
