@@ -15,6 +15,7 @@ import { createLogger, logEntries } from './observability/logger.ts';
 import { createOperatorMetrics } from './observability/metrics.ts';
 import { startHealthServer, type HealthServer } from './http/health-server.ts';
 import { loadKubeconfig, readServerVersion, withRedisFromSecret } from './resolve-config.ts';
+import { describeUnsupportedNode } from '../../sidecar/src/node-version.ts';
 import { findMissingNamespaces, namespacesToCheck } from './startup-checks.ts';
 import { startOperator, type RunningOperator, type WebhookExposure } from './start-operator.ts';
 
@@ -25,6 +26,10 @@ function exitWith(failure: StartupFailure): never {
   process.stderr.write(`tapr-ws-operator: ${failure.message}\n`);
   process.exit(failure.exitCode);
 }
+
+// The image's compiled main.js runs on the image's Node 24; this guards `node operator/src/main.ts` on another Node.
+const unsupported = describeUnsupportedNode(process.versions.node, 'npm run operator');
+if (unsupported !== undefined) exitWith({ exitCode: ExitCode.Failed, message: unsupported });
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {

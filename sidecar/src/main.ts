@@ -4,6 +4,7 @@ import { buildGatewayHelp } from './cli-help.ts';
 import { parseConfig } from './config.ts';
 import { describeListenFailure, describeStartFailure, ExitCode, type StartupFailure } from './exit-codes.ts';
 import { createGateway } from './gateway.ts';
+import { describeUnsupportedNode } from './node-version.ts';
 import { createLogger } from './observability/logger.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -13,6 +14,9 @@ function exitWith(failure: StartupFailure): never {
   process.stderr.write(`ws-gateway: ${failure.message}\n`);
   process.exit(failure.exitCode);
 }
+
+const unsupported = describeUnsupportedNode(process.versions.node, 'npm run gateway');
+if (unsupported !== undefined) exitWith({ exitCode: ExitCode.Failed, message: unsupported });
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
