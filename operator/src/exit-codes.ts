@@ -35,7 +35,10 @@ export interface ListenSite {
 
 /** The failure for a listen error, or undefined when the error is not about the listen address. */
 export function describeListenFailure(error: unknown, site: ListenSite): StartupFailure | undefined {
-  const code = errorCode(error);
+  const system = systemError(error);
+  const code = system?.code;
+  // Only this server's own listen (or the lookup of its host) counts: an API request failing the same way is not it.
+  if (system === undefined || (system.syscall !== 'listen' && !(system.syscall === 'getaddrinfo' && system.hostname === site.host))) return undefined;
   const where = `the ${site.what} cannot listen on ${site.host}:${site.port}`;
   switch (code) {
     case 'EADDRINUSE':
@@ -82,11 +85,19 @@ export function describeStartFailure(error: unknown): StartupFailure {
   return { exitCode: ExitCode.Failed, message: `could not start: ${errorText(error)}` };
 }
 
-/** The first `code` along the error and its causes (Node's system errors carry one). */
-export function errorCode(error: unknown): string | undefined {
+interface SystemError { code: string; syscall?: string; hostname?: string }
+
+/** The first error along the error and its causes that carries a `code` (Node's system errors do). */
+function systemError(error: unknown): SystemError | undefined {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    const fields = current as { code?: unknown; syscall?: unknown; hostname?: unknown };
+    if (typeof fields.code === 'string') {
+      return {
+        code: fields.code,
+        ...(typeof fields.syscall === 'string' ? { syscall: fields.syscall } : {}),
+        ...(typeof fields.hostname === 'string' ? { hostname: fields.hostname } : {}),
+      };
+    }
   }
   return undefined;
 }
