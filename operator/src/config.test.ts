@@ -151,3 +151,24 @@ test('the webhook configuration and TLS Secret names default to the operator\'s 
   assert.equal(named.webhookSecretName, 'team-a-tapr-ws-tls');
   assert.equal(error(['--webhook-secret', 'Bad_Name']), '--webhook-secret="Bad_Name" is invalid: expected a lowercase DNS name');
 });
+
+test('reconcile concurrency: 4 by default, 1-64 from the flag or OPERATOR_RECONCILE_CONCURRENCY', () => {
+  assert.equal(ok([]).reconcileConcurrency, 4);
+  assert.equal(ok(['--reconcile-concurrency', '16']).reconcileConcurrency, 16);
+  assert.equal(ok([], { OPERATOR_RECONCILE_CONCURRENCY: '1' }).reconcileConcurrency, 1);
+  assert.match(error(['--reconcile-concurrency', '0']), /^--reconcile-concurrency="0" is invalid: expected an integer from 1 to 64$/);
+});
+
+test('the per-app NetworkPolicy: off by default; on needs a JSON list of peers, whose errors name the entry', () => {
+  assert.equal(ok([]).gatewayNetworkPolicy, undefined);
+  const peers = '[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"ingress"}}}]';
+  assert.deepEqual(ok(['--gateway-network-policy', 'on', '--gateway-network-policy-from', peers]).gatewayNetworkPolicy, {
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } } }],
+  });
+  assert.deepEqual(ok([], { OPERATOR_GATEWAY_NETWORK_POLICY: 'on', OPERATOR_GATEWAY_NETWORK_POLICY_FROM: peers }).gatewayNetworkPolicy?.from.length, 1);
+  assert.equal(ok(['--gateway-network-policy-from', peers]).gatewayNetworkPolicy, undefined, 'peers alone do not turn it on');
+  assert.match(error(['--gateway-network-policy', 'on']), /^--gateway-network-policy-from \/ OPERATOR_GATEWAY_NETWORK_POLICY_FROM is missing: required with --gateway-network-policy on/);
+  assert.match(error(['--gateway-network-policy', 'on', '--gateway-network-policy-from', '[]']), /is invalid: expected at least one peer/);
+  assert.match(error(['--gateway-network-policy-from', 'ingress']), /is invalid: expected a JSON list of NetworkPolicy peers/);
+  assert.match(error(['--gateway-network-policy-from', '[{"podSelector":{"matchLabels":{"a":1}}}]']), /is invalid: entry 0\.podSelector\.matchLabels\.a: /);
+});

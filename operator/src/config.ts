@@ -2,6 +2,7 @@
 // errors name the flag or variable and what is allowed. Pure: reads only the argv and env maps it is given.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { networkPolicyPeersSchema, type NetworkPolicyPeer } from './controller/network-policy.ts';
 import { parseGatewaySettings, type GatewaySettings } from './injection/gateway-settings.ts';
 import { DEFAULT_REDIS_PREFIX } from './naming.ts';
 
@@ -28,6 +29,24 @@ const duration = z.string().trim().regex(/^\d+(\.\d+)?(ms|s|m)?$/, 'expected a d
 const quantityOrNone = z.string().trim().min(1, 'expected a quantity such as 100m or 64Mi, or none')
   .transform((text) => (text === 'none' ? null : text));
 
+/** A JSON list of NetworkPolicy peers; the error names the entry and field. */
+const jsonPeers = z.string().transform((text, context) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    context.addIssue({ code: 'custom', message: 'expected a JSON list of NetworkPolicy peers such as [{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"ingress"}}}]' });
+    return z.NEVER;
+  }
+  const parsed = networkPolicyPeersSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    context.addIssue({ code: 'custom', message: issue.path.length === 0 ? issue.message : `entry ${issue.path.map(String).join('.')}: ${issue.message}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 const kubeName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a lowercase DNS name');
 
 /** One entry per option: its flag, its one-line meaning (--help), its env names (first wins), and its schema with the default. Order = README table. */
@@ -51,6 +70,9 @@ const OPTIONS = {
   },
   redisPrefix: { flag: 'redis-prefix', help: 'base Redis prefix; each app gets <prefix>:<namespace>:<deployment>', env: ['OPERATOR_REDIS_PREFIX'], schema: z.string().min(1, 'expected a non-empty prefix').default(DEFAULT_REDIS_PREFIX) },
   redisSecretInPods: { flag: 'redis-secret-in-pods', help: 'on: pods read WS_REDIS_URL from a copy of the Secret in their namespace; off: a literal value', env: ['OPERATOR_REDIS_SECRET_IN_PODS'], schema: onOff.default(true) },
+  gatewayNetworkPolicy: { flag: 'gateway-network-policy', help: 'on: a NetworkPolicy per app admits the gateway port only from --gateway-network-policy-from', env: ['OPERATOR_GATEWAY_NETWORK_POLICY'], schema: onOff.default(false) },
+  gatewayNetworkPolicyFrom: { flag: 'gateway-network-policy-from', help: 'a JSON list of the NetworkPolicy peers that may reach the gateway port', env: ['OPERATOR_GATEWAY_NETWORK_POLICY_FROM'], schema: jsonPeers.optional() },
+  reconcileConcurrency: { flag: 'reconcile-concurrency', help: 'Deployments reconciled at the same time', env: ['OPERATOR_RECONCILE_CONCURRENCY'], schema: integer(1, 64).default(4) },
   statusInterval: { flag: 'status-interval', help: "how often the leader samples every gateway's /stats (500ms, 10s, 1m)", env: ['OPERATOR_STATUS_INTERVAL'], schema: duration.prefault('10s') },
   nativeSidecars: {
     flag: 'native-sidecars', help: 'on: the gateway is a native sidecar (init container); off: a regular container; auto: on from Kubernetes 1.29', env: ['OPERATOR_NATIVE_SIDECARS'],
@@ -113,6 +135,10 @@ export interface OperatorConfig {
   /** Gateway settings without Redis: the Redis URL is read from its Secret at start-up. */
   settings: GatewaySettings;
   redis: { secretName: string; secretKey: string; prefix: string; secretInPods: boolean } | undefined;
+  /** Per app, a NetworkPolicy `<deployment>-ws` admitting the gateway port only from these peers; undefined: none. */
+  gatewayNetworkPolicy: { from: NetworkPolicyPeer[] } | undefined;
+  /** Deployment keys reconciled at the same time. */
+  reconcileConcurrency: number;
   statusIntervalMs: number;
   nativeSidecars: NativeSidecarMode;
   restartOutdated: boolean;
@@ -174,6 +200,11 @@ export function parseOperatorConfig(argv: readonly string[], env: Record<string,
   });
   if (!settingsResult.ok) return { ok: false, error: describeSettingsError(settingsResult.error, flags, env) };
 
+  if (parsedValues.gatewayNetworkPolicy && parsedValues.gatewayNetworkPolicyFrom === undefined) {
+    const option = OPTIONS.gatewayNetworkPolicyFrom;
+    return { ok: false, error: `--${option.flag} / ${option.env.join(' / ')} is missing: required with --gateway-network-policy on (who may reach the gateway port)` };
+  }
+
   const webhook: WebhookListen = parsedValues.webhookService === undefined
     ? { kind: 'url', host: parsedValues.webhookHost ?? '127.0.0.1', port: parsedValues.webhookPort }
     : {
@@ -191,6 +222,8 @@ export function parseOperatorConfig(argv: readonly string[], env: Record<string,
         secretName: parsedValues.redisSecret, secretKey: parsedValues.redisSecretKey, prefix: parsedValues.redisPrefix,
         secretInPods: parsedValues.redisSecretInPods,
       },
+      gatewayNetworkPolicy: parsedValues.gatewayNetworkPolicy ? { from: parsedValues.gatewayNetworkPolicyFrom ?? [] } : undefined,
+      reconcileConcurrency: parsedValues.reconcileConcurrency,
       statusIntervalMs: parsedValues.statusInterval,
       nativeSidecars: parsedValues.nativeSidecars,
       restartOutdated: parsedValues.restartOutdated,

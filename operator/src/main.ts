@@ -108,7 +108,8 @@ try {
     };
     running = await startOperator({
       kubeconfig: loaded.kubeconfig, watchNamespaces: config.watchNamespaces, namespace: config.namespace, settings, nativeSidecars, webhook, leaderElection,
-      webhookTls: config.webhookTls, restartOutdated: config.restartOutdated,
+      webhookTls: config.webhookTls, restartOutdated: config.restartOutdated, queue: { concurrency: config.reconcileConcurrency },
+      ...(config.gatewayNetworkPolicy === undefined ? {} : { gatewayNetworkPolicy: config.gatewayNetworkPolicy }),
       webhookConfigurationName: config.webhookConfigurationName, secretName: config.webhookSecretName,
       sampleIntervalMs: config.statusIntervalMs, log: logEntries(log),
     });
@@ -116,7 +117,8 @@ try {
     else {
       log.info({
         healthUrl: health.url, webhookUrl: running.webhook.url, webhook: webhook.kind, webhookTls: config.webhookTls.mode,
-        restartOutdated: config.restartOutdated, statusIntervalMs: config.statusIntervalMs,
+        restartOutdated: config.restartOutdated, statusIntervalMs: config.statusIntervalMs, reconcileConcurrency: config.reconcileConcurrency,
+        gatewayNetworkPolicy: config.gatewayNetworkPolicy !== undefined,
       }, 'operator ready');
     }
   }

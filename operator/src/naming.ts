@@ -49,6 +49,11 @@ export function serviceName(deploymentName: string): string {
   return `${deploymentName}${SERVICE_SUFFIX}`;
 }
 
+/** The optional per-app NetworkPolicy has the Service's name: both are about the gateway port. */
+export function networkPolicyName(deploymentName: string): string {
+  return `${deploymentName}${SERVICE_SUFFIX}`;
+}
+
 export function appRedisPrefix(base: string, namespace: string, deploymentName: string): string {
   return `${base}:${namespace}:${deploymentName}`;
 }

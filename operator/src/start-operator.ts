@@ -24,6 +24,7 @@ import { keysForEvent } from './controller/event-keys.ts';
 import { objectKey } from './kube/objects.ts';
 import { createLeaderElector, type LeaderElectionConfig, type LeaderElector } from './leader/leader-elector.ts';
 import { createSampler, type Sampler } from './status/sampler.ts';
+import type { NetworkPolicyPeer } from './controller/network-policy.ts';
 import { selectSampleTargets } from './status/sampler-targets.ts';
 
 export type WebhookExposure =
@@ -54,7 +55,10 @@ export interface OperatorOptions {
   secretName?: string;
   certificatePolicy?: CertificateManagerOptions['policy'];
   certificateCheckIntervalMs?: number;
+  /** concurrency: Deployment keys reconciled at the same time (default 4, --reconcile-concurrency). */
   queue?: { concurrency?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Per app, a NetworkPolicy `<deployment>-ws` admitting port 40010 only from these peers (leader only; default none). */
+  gatewayNetworkPolicy?: { from: readonly NetworkPolicyPeer[] };
   informerBackoff?: { initialMs: number; maxMs: number };
   syncTimeoutMs?: number;
   /**
@@ -88,11 +92,18 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/** A leader that regains its Lease within this long of losing it keeps its queue and samples and reconciles at once. */
+export const REGAIN_WITHOUT_SAMPLING_MS = 60_000;
+
+/** The default of --reconcile-concurrency (the work queue's own default is 2). */
+export const DEFAULT_RECONCILE_CONCURRENCY = 4;
+
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log ?? (() => {});
   const api = createApiClient(options.kubeconfig);
   const counters = { reconciles: 0, reconcileErrors: 0, admissions: 0, injections: 0, outdatedRestarts: 0 };
   const queue = new WorkQueue({
+    concurrency: DEFAULT_RECONCILE_CONCURRENCY,
     ...options.queue,
     onResult: (key, result, durationMs) => {
       counters.reconciles += 1;
@@ -104,15 +115,22 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   const election = options.leaderElection ?? false;
   let leading = election === false;
+  /** Whether this replica has led since it started, and when it last lost the Lease. */
+  let ledBefore = false;
+  let lostLeadershipAt: number | undefined;
+  // With leader election nothing is reconciled before the Lease is ours.
+  if (election !== false) queue.pause();
   const informers = createInformers({
     api,
     watch: api.watch,
     namespaces: options.watchNamespaces ?? 'all',
-    // A replica that does not lead keeps its caches (for the webhook) but queues nothing.
+    // A replica that never led keeps its caches (for the webhook) but queues nothing (it enqueues everything once it
+    // leads); one that led and lost the Lease keeps queueing into its paused queue, so regaining it loses nothing.
     enqueue: (key) => {
-      if (leading) queue.add(key);
+      if (leading || ledBefore) queue.add(key);
     },
     onError: (informer, error) => log({ level: 'warn', msg: 'watch restarting', informer, error: error.message }),
+    networkPolicies: options.gatewayNetworkPolicy !== undefined,
     ...(options.informerBackoff === undefined ? {} : { backoff: options.informerBackoff }),
   });
   const instance = `${options.namespace}-${randomBytes(3).toString('hex')}`;
@@ -148,7 +166,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const reconcileAsLeader = createGatewayReconciler({
     caches: {
       deployments: informers.deployments, pods: informers.pods, configMaps: informers.configMaps, gateways: informers.gateways, services: informers.services,
+      ...(informers.networkPolicies === undefined ? {} : { networkPolicies: informers.networkPolicies }),
     },
+    ...(options.gatewayNetworkPolicy === undefined ? {} : { networkPolicy: options.gatewayNetworkPolicy }),
     api,
     settings: options.settings,
     recordEvent,
@@ -156,8 +176,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(restartOutdated === undefined ? {} : { restartOutdated }),
     ...(redisSecretCopier === undefined ? {} : { redisSecretCopier }),
   });
-  // A replica that does not lead drops its keys (one that lost leadership may have some queued).
-  const reconcile = async (key: string): Promise<ReconcileResult> => (leading ? await reconcileAsLeader(key) : { kind: 'ok' });
+  // A key taken just as leadership ended goes back into the (now paused) queue for the next term.
+  const reconcile = async (key: string): Promise<ReconcileResult> => {
+    if (leading) return await reconcileAsLeader(key);
+    if (ledBefore) queue.add(key);
+    return { kind: 'ok' };
+  };
   // A new leader samples once before it reconciles, so its first status writes carry samples (no Ready flip to
   // "not sampled yet" on every restart or handover); a round that takes longer is not waited for past this bound.
   const firstRoundWaitMs = 3 * (options.sampleTimeoutMs ?? 1000);
@@ -169,16 +193,24 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     onStartedLeading: () => {
       const thisTerm = ++term;
       sampler.start();
-      void sampler.waitForFirstRound(firstRoundWaitMs).then(() => {
+      const begin = (): void => {
         if (term !== thisTerm) return;
         leading = true;
+        ledBefore = true;
+        queue.resume();
         for (const deployment of informers.deployments.list()) queue.add(objectKey(deployment.metadata.namespace, deployment.metadata.name));
-      });
+      };
+      // Regained soon after losing it (a slow API server, F15): the kept queue and samples are current enough, so it
+      // reconciles at once while a new round runs. A new leader samples first.
+      if (ledBefore && lostLeadershipAt !== undefined && Date.now() - lostLeadershipAt <= REGAIN_WITHOUT_SAMPLING_MS) begin();
+      else void sampler.waitForFirstRound(firstRoundWaitMs).then(begin);
     },
     onStoppedLeading: () => {
       term += 1;
       leading = false;
-      void sampler.stop();
+      lostLeadershipAt = Date.now();
+      queue.pause();
+      void sampler.stop({ keepSamples: true });
     },
   });
 

@@ -103,3 +103,34 @@ test('a setting at its default does not count in the hash, so a gateway that add
   assert.notEqual(hash({ ...required, WS_REDIS_URL: 'redis://r:6379', WS_BACKPLANE_HEARTBEAT_MS: '1000' }), base);
   assert.notEqual(hash({ ...required, WS_REDIS_URL: 'redis://r:6379', WS_BACKPLANE_REPLY_TIMEOUT_MS: '800' }), base);
 });
+
+test('inbound hardening settings: defaults, and errors that name the variable', () => {
+  const result = parseConfig(required);
+  assert.ok(result.ok);
+  const { config } = result;
+  assert.equal(config.callbackQueueBytes, 4096);
+  assert.equal(config.maxInboundFramesPerSec, 100);
+  assert.equal(config.inboundFramesBurst, 200);
+  assert.deepEqual(config.trustedProxies, []);
+  assert.equal(config.headersTimeoutMs, 10000);
+  assert.equal(config.requestTimeoutMs, 30000);
+  assert.equal(config.maxPendingUpgrades, 1024);
+
+  const proxies = parseConfig({ ...required, WS_TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8,127.0.0.1' });
+  assert.ok(proxies.ok);
+  assert.deepEqual(proxies.config.trustedProxies, ['10.0.0.0/8', 'fd00::/8', '127.0.0.1']);
+
+  const bad = (env: Record<string, string>) => {
+    const parsed = parseConfig({ ...required, ...env });
+    assert.ok(!parsed.ok, JSON.stringify(env));
+    return parsed.error;
+  };
+  assert.match(bad({ WS_TRUSTED_PROXIES: '10.0.0.0/8,example.com' }), /^WS_TRUSTED_PROXIES="10.0.0.0\/8,example.com" is invalid: expected a comma list of IPv4\/IPv6 addresses or CIDR ranges/);
+  assert.match(bad({ WS_CALLBACK_QUEUE_BYTES: '100' }), /^WS_CALLBACK_QUEUE_BYTES="100" is invalid: expected an integer from 1024/);
+  assert.match(bad({ WS_MAX_INBOUND_FRAMES_PER_SEC: '-1' }), /^WS_MAX_INBOUND_FRAMES_PER_SEC="-1" is invalid/);
+  assert.match(bad({ WS_INBOUND_FRAMES_BURST: '0' }), /^WS_INBOUND_FRAMES_BURST="0" is invalid/);
+  assert.match(bad({ WS_MAX_PENDING_UPGRADES: '0' }), /^WS_MAX_PENDING_UPGRADES="0" is invalid/);
+  assert.equal(bad({ WS_HEADERS_TIMEOUT_MS: '60000' }), 'WS_HEADERS_TIMEOUT_MS="60000" is invalid: expected at most WS_REQUEST_TIMEOUT_MS (30000)');
+  assert.equal(bad({ WS_REQUEST_TIMEOUT_MS: '5000' }), 'WS_REQUEST_TIMEOUT_MS="5000" is invalid: expected 0 or at least WS_HEADERS_TIMEOUT_MS (10000)');
+  assert.ok(parseConfig({ ...required, WS_HEADERS_TIMEOUT_MS: '60000', WS_REQUEST_TIMEOUT_MS: '0' }).ok, 'no request timeout: any headers timeout');
+});

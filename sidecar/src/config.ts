@@ -1,6 +1,7 @@
 // The gateway's configuration: one zod schema whose defaults document every WS_* variable (SPEC A1). Pure.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isCidr } from './upgrade/trusted-proxies.ts';
 
 const integer = (min: number, max: number) =>
   z.string().trim().regex(/^-?\d+$/, `expected an integer from ${min} to ${max}`).transform(Number)
@@ -14,6 +15,8 @@ const boolean = z.enum(['true', 'false'], { error: 'expected true or false' }).t
 const httpPath = /^(?:[\x21-\x24\x26-\x7e]|%[0-9A-Fa-f]{2})*$/;
 
 const commaList = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+
+const cidrList = commaList.pipe(z.array(z.string().refine(isCidr, 'expected a comma list of IPv4/IPv6 addresses or CIDR ranges (e.g. 10.0.0.0/8,fd00::/8)')));
 
 /** Env variable name → parser (with its default). Order is the order of the README table. */
 const envSchema = z.object({
@@ -38,6 +41,20 @@ const envSchema = z.object({
   WS_CALLBACK_RETRY_MS: milliseconds().default(10000).describe('total time to retry a callback that could not be delivered'),
   WS_CALLBACK_CONCURRENCY: integer(1, 100_000).default(64).describe('callbacks in flight across all connections (also the keep-alive pool size)'),
   WS_CALLBACK_QUEUE: integer(1, 1_000_000).default(256).describe('callbacks waiting per connection; when full the gateway stops reading that socket'),
+  // Bytes of callbacks waiting per connection; at this many the socket is not read (README: Reliability limits).
+  WS_CALLBACK_QUEUE_BYTES: integer(1024, 1_073_741_824).default(4096).describe('bytes of callbacks waiting per connection; at this many the socket is not read'),
+  // Inbound messages and pings per second per connection (token bucket); above it: close 1008. 0 = no limit.
+  WS_MAX_INBOUND_FRAMES_PER_SEC: integer(0, 1_000_000).default(100).describe('inbound messages and pings per second per connection; above it: close 1008 (0 = no limit)'),
+  // Size of that token bucket: how many frames a connection may send at once.
+  WS_INBOUND_FRAMES_BURST: integer(1, 1_000_000).default(200).describe('how many frames a connection may send at once (the burst of that rate limit)'),
+  // Peers allowed to set WS_USER_HEADER (comma list of CIDRs); empty = any peer (Olares behaviour).
+  WS_TRUSTED_PROXIES: cidrList.default([]).describe('comma list of addresses or CIDR ranges allowed to set the user header (empty = any peer)'),
+  // Time a client has to send the request headers (slowloris); 0 = no limit.
+  WS_HEADERS_TIMEOUT_MS: milliseconds().default(10000).describe('time a client has to send the request headers; 0 = no limit'),
+  // Time a client has to send a whole HTTP request; 0 = no limit.
+  WS_REQUEST_TIMEOUT_MS: milliseconds().default(30000).describe('time a client has to send a whole HTTP request; 0 = no limit'),
+  // TCP connections that have not completed a WebSocket upgrade (plain HTTP included); extra ones get 503.
+  WS_MAX_PENDING_UPGRADES: integer(1, 1_000_000).default(1024).describe('TCP connections that have not completed a WebSocket upgrade; extra ones get 503'),
   WS_CONTROL_TOKEN: z.string().default('').describe('when set, non-loopback callers with this bearer token may use the control API'),
   WS_REDIS_URL: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').default('').describe('redis:// or rediss:// URL: enables the Redis backplane (several replicas)'),
   WS_REDIS_PREFIX: z.string().min(1, 'expected a non-empty prefix').default('tapr:ws').describe('key and channel prefix for the backplane'),
@@ -75,6 +92,13 @@ export interface GatewayConfig {
   callbackRetryMs: number;
   callbackConcurrency: number;
   callbackQueue: number;
+  callbackQueueBytes: number;
+  maxInboundFramesPerSec: number;
+  inboundFramesBurst: number;
+  trustedProxies: string[];
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxPendingUpgrades: number;
   controlToken: string;
   redisUrl: string;
   redisPrefix: string;
@@ -118,6 +142,14 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     const order = [...knownNames];
     const errors = [...byName.entries()].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([, line]) => line);
     return { ok: false, error: errors[0]!, errors };
+  }
+  const { WS_HEADERS_TIMEOUT_MS: headersMs, WS_REQUEST_TIMEOUT_MS: requestMs } = parsed.data;
+  // Node refuses a headers timeout longer than the request timeout; blame the variable that was set.
+  if (requestMs > 0 && headersMs > requestMs) {
+    const error = input.WS_HEADERS_TIMEOUT_MS === undefined
+      ? `WS_REQUEST_TIMEOUT_MS="${input.WS_REQUEST_TIMEOUT_MS}" is invalid: expected 0 or at least WS_HEADERS_TIMEOUT_MS (${headersMs})`
+      : `WS_HEADERS_TIMEOUT_MS="${input.WS_HEADERS_TIMEOUT_MS}" is invalid: expected at most WS_REQUEST_TIMEOUT_MS (${requestMs})`;
+    return { ok: false, error, errors: [error] };
   }
   const warnings = Object.keys(env)
     .filter((name) => name.startsWith('WS_') && !knownNames.has(name))
@@ -172,6 +204,13 @@ function toConfig(env: Env): GatewayConfig {
     callbackRetryMs: env.WS_CALLBACK_RETRY_MS,
     callbackConcurrency: env.WS_CALLBACK_CONCURRENCY,
     callbackQueue: env.WS_CALLBACK_QUEUE,
+    callbackQueueBytes: env.WS_CALLBACK_QUEUE_BYTES,
+    maxInboundFramesPerSec: env.WS_MAX_INBOUND_FRAMES_PER_SEC,
+    inboundFramesBurst: env.WS_INBOUND_FRAMES_BURST,
+    trustedProxies: env.WS_TRUSTED_PROXIES,
+    headersTimeoutMs: env.WS_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.WS_REQUEST_TIMEOUT_MS,
+    maxPendingUpgrades: env.WS_MAX_PENDING_UPGRADES,
     controlToken: env.WS_CONTROL_TOKEN,
     redisUrl: env.WS_REDIS_URL,
     redisPrefix: env.WS_REDIS_PREFIX,

@@ -18,6 +18,8 @@ import { createLocalHub } from './hub/local-hub.ts';
 import { createLogAggregator } from './observability/log-aggregator.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { closeCauses } from './protocol/close-codes.ts';
+import { trackPendingSockets } from './upgrade/pending-sockets.ts';
+import { buildTrustedPeer } from './upgrade/trusted-proxies.ts';
 import { closeHandshakeTimeoutMs, createUpgradeHandler } from './upgrade/upgrade-edge.ts';
 
 export interface Gateway {
@@ -59,6 +61,23 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
   const metrics = createGatewayMetrics({
     connections: () => registry.size,
     users: () => registry.counts().users,
+    callbacksPending: () => {
+      let total = 0;
+      let largest = 0;
+      let largestBytes = 0;
+      for (const connection of registry.all()) {
+        total += connection.pendingCallbacks;
+        largest = Math.max(largest, connection.pendingCallbacks);
+        largestBytes = Math.max(largestBytes, connection.pendingCallbackBytes);
+      }
+      return { total, largest, largestBytes };
+    },
+    heldBytes: () => {
+      let total = 0;
+      for (const connection of registry.all()) total += connection.heldBytes;
+      return total;
+    },
+    pendingSockets: () => pendingSockets.count,
   });
   const client = createAppClient({
     host: config.appHost,
@@ -92,7 +111,8 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     dispatcher,
     metrics,
     log,
-    callbackQueue: config.callbackQueue,
+    callbackLimits: { count: config.callbackQueue, bytes: config.callbackQueueBytes },
+    inboundRateLimit: { perSec: config.maxInboundFramesPerSec, burst: config.inboundFramesBurst },
     maxBufferedBytes: config.maxBufferedBytes,
     onClosed(connection: Connection) {
       registry.remove(connection);
@@ -103,8 +123,11 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     },
   };
 
+  const trustedPeer = buildTrustedPeer(config.trustedProxies);
   const app = createHttpApp({
     hub,
+    userHeader: config.userHeader,
+    trustedPeer,
     controlToken: config.controlToken,
     log,
     metrics,
@@ -122,12 +145,24 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       ...(backplane ? { backplane: backplane.stats() } : {}),
     }),
   });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: config.host,
+    // Slowloris (F13): Node checks these timeouts every connectionsCheckingInterval (30 s by default).
+    serverOptions: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor((config.headersTimeoutMs || config.requestTimeoutMs || 4000) / 4))),
+    },
+  }) as Server;
+  const pendingSockets = trackPendingSockets(server, { max: config.maxPendingUpgrades, onRefused: () => metrics.pendingSocketsRefused.inc() });
   server.on('upgrade', createUpgradeHandler({
     config,
     dispatcher,
     metrics,
     log,
+    trustedPeer,
+    upgradeDone: (socket) => pendingSockets.done(socket),
     load: () => ({ draining, connections: registry.size, connectionsOfUser: (user) => registry.connectionsOfUser(user) }),
     accept(ws, info, openDelivered) {
       const connection = new Connection(ws, info, connectionDeps);

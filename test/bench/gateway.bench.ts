@@ -40,6 +40,7 @@ const kinds = (process.env.BENCH_TARGETS ?? 'baseline,gateway').split(',') as Ki
 const gatewayEnv = {
   WS_LOG_LEVEL: 'warn',
   WS_MAX_CONNECTIONS: '0',
+  WS_MAX_INBOUND_FRAMES_PER_SEC: '0',
   WS_PING_TIMEOUT_MS: '0',
   WS_SERVER_PING_MS: '0',
   WS_SHUTDOWN_TIMEOUT_MS: '10000',

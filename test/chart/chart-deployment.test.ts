@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseOperatorConfig } from '../../operator/src/config.ts';
-import { findObject, objectsOfKind, renderChart } from './support/render-chart.ts';
+import { findObject, objectsOfKind, renderChart, renderChartError } from './support/render-chart.ts';
 import { operatorContainer, podLabelsOf, podSpecOf, processEnv } from './support/pod-template.ts';
 import { SCENARIOS } from './scenarios.ts';
 
@@ -141,3 +141,29 @@ function assertSelects(selector: Record<string, string>, labels: Record<string, 
   for (const [key, value] of Object.entries(selector)) assert.equal(labels[key], value, `${what} selects the operator pods (${key})`);
   assert.ok(Object.keys(selector).length >= 2, `${what} is specific to this release`);
 }
+
+test('the per-app NetworkPolicy: off by default; on, the operator gets the admin\'s peers plus its own pods, and the reconcile concurrency', async () => {
+  const byDefault = parseOperatorConfig([], processEnv(operatorContainer(findObject(await renderChart(), 'Deployment')), { namespace: 'tapr-system', name: 'tapr-ws-abc' }));
+  assert.ok(byDefault.ok, byDefault.ok ? '' : byDefault.error);
+  assert.equal(byDefault.config.gatewayNetworkPolicy, undefined);
+  assert.equal(byDefault.config.reconcileConcurrency, 4);
+
+  const deployment = findObject(await renderChart({ valuesFiles: ['gateway-network-policy.yaml'] }), 'Deployment');
+  const parsed = parseOperatorConfig([], processEnv(operatorContainer(deployment), { namespace: 'tapr-system', name: 'tapr-ws-abc' }));
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+  assert.equal(parsed.config.reconcileConcurrency, 8);
+  const from = parsed.config.gatewayNetworkPolicy?.from ?? [];
+  assert.deepEqual(from[0], {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  });
+  // The leader samples /stats on 40010: its own pods are always a peer, selected by labels they carry.
+  assert.equal(from.length, 2);
+  assert.deepEqual(from[1]!.namespaceSelector, { matchLabels: { 'kubernetes.io/metadata.name': 'tapr-system' } });
+  const podLabels = podLabelsOf(deployment);
+  for (const [key, value] of Object.entries(from[1]!.podSelector?.matchLabels ?? {})) assert.equal(podLabels[key], value, key);
+  assert.ok(Object.keys(from[1]!.podSelector?.matchLabels ?? {}).length > 0);
+});
+
+test('gateway.networkPolicy.enabled without peers is refused by the values schema', async () => {
+  assert.match(await renderChartError({ set: ['gateway.networkPolicy.enabled=true'] }), /at '\/gateway\/networkPolicy\/from': minItems: got 0, want 1/);
+});

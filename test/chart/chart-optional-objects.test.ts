@@ -32,6 +32,19 @@ test('NetworkPolicy: in to the webhook and metrics ports only; out to the API se
   assert.deepEqual(spec.egress[2]!.to, [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'tapr.io/manifest', operator: 'Exists' }] } }]);
 });
 
+test('NetworkPolicy: webhookFrom limits who reaches the webhook port (by default: anyone, the API server is not a pod)', async () => {
+  const ingressOf = async (files: string[]): Promise<NetworkPolicyRule[]> =>
+    (findObject(await renderChart({ valuesFiles: files }), 'NetworkPolicy').spec as { ingress: NetworkPolicyRule[] }).ingress;
+  const webhookRule = (rules: NetworkPolicyRule[]) => rules.find((rule) => rule.ports.some((port) => port.port === 'webhook'));
+  assert.equal(webhookRule(await ingressOf(['network-policy.yaml']))?.from, undefined);
+  assert.deepEqual(webhookRule(await ingressOf(['gateway-network-policy.yaml']))?.from, [{ ipBlock: { cidr: '10.0.0.1/32' } }]);
+});
+
+test('the per-app NetworkPolicy is the operator\'s (per app, at run time): the chart renders none for it', async () => {
+  const objects = await renderChart({ set: ['gateway.networkPolicy.enabled=true', 'gateway.networkPolicy.from[0].namespaceSelector.matchLabels.team=edge'] });
+  assert.deepEqual(objectsOfKind(objects, 'NetworkPolicy'), []);
+});
+
 test('NetworkPolicy with watched namespaces: /stats only to gateways in those namespaces', async () => {
   const objects = await renderChart({ valuesFiles: ['network-policy.yaml', 'one-namespace.yaml'] });
   const egress = (findObject(objects, 'NetworkPolicy').spec as { egress: NetworkPolicyRule[] }).egress;

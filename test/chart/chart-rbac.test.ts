@@ -15,6 +15,8 @@ interface Needs {
   /** The Redis Secret is copied into app namespaces (redis.secretInPods). */
   redisSecretCopies?: boolean;
   restartOutdated?: boolean;
+  /** gateway.networkPolicy.enabled: the per-app NetworkPolicy. */
+  networkPolicies?: boolean;
   leaseName: string;
 }
 
@@ -31,6 +33,7 @@ function operatorNeeds(needs: Needs): string[] {
     `${scope} apps/deployments/finalizers update *`,
     `${scope} tapr.io/websocketgateways/finalizers update *`,
     `${scope} /events create *`,
+    ...(needs.networkPolicies === true ? ['list', 'watch', 'create', 'patch'].map((verb) => `${scope} networking.k8s.io/networkpolicies ${verb} *`) : []),
     ...(needs.redisSecretCopies === true
       ? [`${scope} /secrets create *`, `${scope} /secrets get ${needs.redisSecret}`, `${scope} /secrets update ${needs.redisSecret}`]
       : []),
@@ -75,6 +78,14 @@ const CASES: { name: string; options: RenderOptions; needs: Needs }[] = [
     needs: {
       namespace: 'tapr-system', watch: 'cluster', selfManaged: true, redisSecret: 'tapr-ws-redis', redisSecretCopies: true, restartOutdated: true, leaseName: 'tapr-ws',
     },
+  },
+  {
+    name: 'per-app NetworkPolicy: networkpolicies list, watch, create, patch', options: { valuesFiles: ['gateway-network-policy.yaml'] },
+    needs: { namespace: 'tapr-system', watch: 'cluster', selfManaged: true, networkPolicies: true, leaseName: 'tapr-ws' },
+  },
+  {
+    name: 'per-app NetworkPolicy in one namespace: only there', options: { valuesFiles: ['gateway-network-policy.yaml', 'one-namespace.yaml'] },
+    needs: { namespace: 'tapr-system', watch: ['apps'], selfManaged: true, networkPolicies: true, leaseName: 'tapr-ws' },
   },
   {
     name: 'one namespace with Redis copies (the default): Secret writes only there', options: { valuesFiles: ['one-namespace.yaml', 'redis.yaml'] },

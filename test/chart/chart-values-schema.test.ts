@@ -21,7 +21,9 @@ const FILE_CASES: { file: string; mentions: string[] }[] = [
 async function assertRefused(options: RenderOptions, mentions: string[]): Promise<void> {
   const error = await renderChartError(options);
   assert.match(error, SCHEMA_FAILURE);
-  for (const word of mentions) assert.ok(error.includes(word), `the error names ${word}:\n${error}`);
+  // Numbers are compared without thousands separators (Helm 3.22 says `maximum: got 70,000, want 65,535`).
+  const plain = error.replace(/(\d),(?=\d{3}\b)/g, '$1');
+  for (const word of mentions) assert.ok(plain.includes(word), `the error names ${word}:\n${error}`);
 }
 
 for (const { file, mentions } of FILE_CASES) {
@@ -30,11 +32,11 @@ for (const { file, mentions } of FILE_CASES) {
   });
 }
 
-test('helm-lite\'s messages (gojsonschema, as Helm before 3.18) for the three typical mistakes', async () => {
-  assert.match(await renderChartError({ valuesFiles: [join(INVALID, 'typo-key.yaml')] }), /Additional property replicaCont is not allowed/);
-  assert.match(await renderChartError({ valuesFiles: [join(INVALID, 'log-level-number.yaml')] }), /logLevel: Invalid type\. Expected: string, given: integer/);
+test('Helm 3.22\'s messages (santhosh-tekuri/jsonschema, since Helm 3.18) for the three typical mistakes, as the chart README shows them', async () => {
+  assert.match(await renderChartError({ valuesFiles: [join(INVALID, 'typo-key.yaml')] }), /^- at '': additional properties 'replicaCont' not allowed$/m);
+  assert.match(await renderChartError({ valuesFiles: [join(INVALID, 'log-level-number.yaml')] }), /^- at '\/logLevel': got number, want string$/m);
   assert.match(await renderChartError({ valuesFiles: [join(INVALID, 'certificate-mode.yaml')] }),
-    /certificates\.mode: certificates\.mode must be one of the following: "self-managed", "cert-manager"/);
+    /^- at '\/certificates\/mode': value must be one of 'self-managed', 'cert-manager'$/m);
 });
 
 test('--set typos, out-of-range numbers and malformed strings are refused too', async () => {

@@ -20,7 +20,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--port: expected
 
 let cluster;
 try {
-  cluster = await startCluster({ dir: resolve(args.dir), port, faultProxy: false, log: (line) => console.error(line) });
+  cluster = await startCluster({
+    dir: resolve(args.dir), port, faultProxy: false, log: (line) => console.error(line),
+    ...(args.images === undefined ? {} : { images: resolve(args.images) }),
+  });
 } catch (err) {
   usage(err instanceof Error ? err.message : String(err));
 }

@@ -1,11 +1,13 @@
 // Composition root of the local Kubernetes for tests and `npm run cluster`: the real control plane (etcd, kube-apiserver,
-// kube-controller-manager, kube-scheduler) plus, for tests, the fault proxy in front of the API server.
+// kube-controller-manager, kube-scheduler), the node agent that runs pods, and for tests the fault proxy in front of it.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { buildKubeconfig } from './kubeconfig.ts';
 import { startControlPlane, type ControlPlane } from './upstream/control-plane.ts';
 import { startFaultProxy, type ClusterFaults as ProxyFaults, type FaultProxy } from './upstream/fault-proxy.ts';
+import { startNodeAgent, type NodeAgent } from './node/start-node-agent.ts';
+import { defaultImageMap, loadImageMapFile, type ImageMap } from './node/image-map.ts';
 
 export interface StartClusterOptions {
   /** State directory: kubeconfigs, certificates, etcd data and component logs are written here. */
@@ -19,6 +21,15 @@ export interface StartClusterOptions {
   faultProxy?: boolean;
   /** Progress lines (the first run builds the binaries); default: none. */
   log?: (line: string) => void;
+  /**
+   * The node agent's image map: a YAML file path or the map itself (merged over the built-in gateway and operator
+   * entries). `false` runs no node agent: pods are created and stay Pending, as on a cluster without nodes.
+   */
+  images?: string | ImageMap | false;
+  /** Container restart back-off (default 1 s doubling up to 60 s, as the kubelet's). */
+  restartBackoffMs?: { base: number; max: number };
+  /** Errors the node agent hits (default: stderr). */
+  onNodeAgentError?: (err: unknown) => void;
 }
 
 export interface ClusterFaults extends ProxyFaults {
@@ -56,7 +67,23 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
     dir: options.dir, ...(options.port === undefined ? {} : { apiserverPort: options.port }), ...(options.log === undefined ? {} : { log: options.log }),
   });
   let proxy: FaultProxy | undefined;
+  let agent: NodeAgent | undefined;
+  const stopAll = async (): Promise<void> => {
+    await agent?.stop();
+    await proxy?.close();
+    await controlPlane.stop();
+  };
   try {
+    if (options.images !== false) {
+      const images = options.images;
+      agent = await startNodeAgent({
+        controlPlane,
+        images: { ...defaultImageMap(), ...(typeof images === 'string' ? loadImageMapFile(images) : images ?? {}) },
+        imageMapSource: typeof images === 'string' ? images : 'the built-in image map; pass --images <file>',
+        ...(options.restartBackoffMs === undefined ? {} : { backoffMs: options.restartBackoffMs }),
+        ...(options.onNodeAgentError === undefined ? {} : { onError: options.onNodeAgentError }),
+      });
+    }
     let kubeconfigPath = controlPlane.kubeconfigPath;
     let kubeconfig = controlPlane.kubeconfig;
     let server = controlPlane.server;
@@ -106,13 +133,11 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        await proxy?.close();
-        await controlPlane.stop();
+        await stopAll();
       },
     };
   } catch (error) {
-    await proxy?.close();
-    await controlPlane.stop();
+    await stopAll();
     throw error;
   }
 }

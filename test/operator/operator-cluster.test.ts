@@ -30,6 +30,11 @@ async function warningsFor(namespace: string, deployment: string): Promise<Event
   return list.items.filter((event) => event.type === 'Warning' && event.involvedObject.kind === 'Deployment' && event.involvedObject.name === deployment);
 }
 
+async function eventsFor(namespace: string, deployment: string): Promise<EventObject[]> {
+  const list = await env.api.request<{ items: EventObject[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/events` });
+  return list.items.filter((event) => event.involvedObject.kind === 'Deployment' && event.involvedObject.name === deployment);
+}
+
 async function appNamespace(): Promise<string> {
   const namespace = uniqueName('app');
   await createNamespace(env.api, namespace);
@@ -179,6 +184,100 @@ test('a pod whose manifest is invalid (or missing) is admitted unchanged', async
   assert.equal(env.operator.counters.admissions - admissionsBefore, 2, 'both pods went through the webhook');
 });
 
+test('a url with non-ASCII or control characters: ManifestValid=False naming options.websocket.url, and its pods are not injected (F6)', async () => {
+  const namespace = await appNamespace();
+  // YAML double quotes: a zero-width space and a NUL as escapes; the Cyrillic path as it is.
+  const urls = [['cyrillic', '/ws/чат', /a non-ASCII character U\+0447 at position 5/], ['zero-width', '"/ws\\u200b"', /U\+200B at position 4/], ['nul', '"/ws\\0"', /a control character U\+0000 at position 4/]] as const;
+  for (const [name, url, named] of urls) {
+    await createManifest(env.api, namespace, name, manifestText({ url, port: 8888 }));
+    await eventually('the ConfigMap in the operator cache', () => env.operator.informers.configMaps.get(namespace, name));
+    await createDeployment(env.api, namespace, name, name);
+    const gateway = await eventually(`ManifestValid=False for ${name}`, async () => {
+      const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, name));
+      return condition(found, 'ManifestValid')?.status === 'False' ? found : undefined;
+    });
+    const manifestValid = condition(gateway, 'ManifestValid')!;
+    assert.equal(manifestValid.reason, 'ManifestInvalid');
+    assert.match(manifestValid.message, /^options\.websocket\.url: expected "\/" then printable ASCII \(0x21-0x7E\) or %XX escapes; /);
+    assert.match(manifestValid.message, named);
+    assert.equal(gateway.spec.websocket, undefined, 'nothing of the url reaches the CR');
+    const pod = await env.api.request<{ spec: { initContainers?: unknown[] } }>({
+      method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`,
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${name}-0`, labels: { 'tapr.io/manifest': name } }, spec: { containers: [{ name: 'app', image: 'chat:1' }] } },
+    });
+    assert.equal(pod.spec.initContainers, undefined, `${name}: admitted unchanged`);
+  }
+});
+
+test('a Deployment applied with its ConfigMap (the Deployment first): no transient ManifestMissing Warning, no Event at all (F16)', async () => {
+  const namespace = await appNamespace();
+  await Promise.all([
+    createDeployment(env.api, namespace, 'together', 'together-manifest'),
+    new Promise((resolve) => setTimeout(resolve, 50)).then(() => createManifest(env.api, namespace, 'together-manifest', manifestText({ url: '/ws', port: 8888 }))),
+  ]);
+  await eventually('ManifestValid=True', async () => {
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'together'));
+    return condition(found, 'ManifestValid')?.status === 'True' ? found : undefined;
+  });
+  // Past the grace period (5 s) and its recheck.
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  assert.deepEqual((await eventsFor(namespace, 'together')).map((event) => `${event.type}/${event.reason}`), []);
+});
+
+test('a ConfigMap that stays missing: one ManifestMissing Warning after the grace period; once it exists, one Normal event (F16)', async () => {
+  const namespace = await appNamespace();
+  const createdAt = Date.now();
+  await createDeployment(env.api, namespace, 'late', 'late-manifest');
+  await eventually('ManifestValid=False/ManifestMissing', async () => {
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'late'));
+    return condition(found, 'ManifestValid')?.reason === 'ManifestMissing' ? found : undefined;
+  });
+  const warnings = await eventually('the ManifestMissing Warning', async () => {
+    const found = await warningsFor(namespace, 'late');
+    return found.length > 0 ? found : undefined;
+  }, 20_000);
+  const warnedAfter = Date.now() - createdAt;
+  assert.ok(warnedAfter >= 4500, `the Warning came ${warnedAfter} ms after the Deployment, within the 5 s grace period`);
+  assert.deepEqual(warnings.map((event) => event.reason), ['ManifestMissing']);
+  assert.match(warnings[0]!.message, /late-manifest/);
+  await createManifest(env.api, namespace, 'late-manifest', manifestText({ url: '/ws', port: 8888 }));
+  await eventually('ManifestValid=True', async () => {
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'late'));
+    return condition(found, 'ManifestValid')?.status === 'True' ? found : undefined;
+  });
+  // More reconciles of the same state: still one of each.
+  await env.api.request({
+    method: 'PATCH', path: `/apis/apps/v1/namespaces/${namespace}/deployments/late`, patchType: 'merge', body: { metadata: { annotations: { touched: 'yes' } } },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.deepEqual((await eventsFor(namespace, 'late')).map((event) => `${event.type}/${event.reason}`).sort(), ['Normal/ManifestValid', 'Warning/ManifestMissing']);
+});
+
+test('a pod carrying the Olares sidecar is reported as such: Injected=False/OlaresSidecarPresent (F16)', async () => {
+  const namespace = await appNamespace();
+  await createManifest(env.api, namespace, 'olares-manifest', manifestText({ url: '/ws', port: 8888 }));
+  await eventually('the ConfigMap in the operator cache', () => env.operator.informers.configMaps.get(namespace, 'olares-manifest'));
+  const deployment = await createDeployment(env.api, namespace, 'olares', 'olares-manifest');
+  await env.api.request({
+    method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`,
+    body: {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name: 'olares-0', labels: { app: 'olares', 'tapr.io/manifest': 'olares-manifest' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'olares', uid: deployment.metadata.uid, controller: true }],
+      },
+      spec: { containers: [{ name: 'app', image: 'chat:1' }, { name: 'olares-ws-sidecar', image: 'olares/ws:1' }] },
+    },
+  });
+  const gateway = await eventually('Injected with the Olares reason', async () => {
+    const found = await getIfExists<GatewayObject>(env.api, gatewayPath(namespace, 'olares'));
+    return condition(found, 'Injected')?.reason === 'OlaresSidecarPresent' ? found : undefined;
+  });
+  const injected = condition(gateway, 'Injected')!;
+  assert.equal(injected.status, 'False');
+  assert.equal(injected.message, '0/1 pods carry the gateway; 1 carries the Olares sidecar olares-ws-sidecar instead (left alone): olares-0');
+});
+
 test('a Deployment that stops opting in loses its WebSocketGateway and Service', async () => {
   const namespace = await appNamespace();
   await createManifest(env.api, namespace, 'm', manifestText({ url: '/ws', port: 8888 }));
@@ -199,7 +298,8 @@ test('deleting the Deployment removes its WebSocketGateway and Service (owner re
   await createDeployment(env.api, namespace, 'gone', 'm');
   await eventually('the Service', () => getIfExists(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`));
   await env.api.request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${namespace}/deployments/gone` });
-  await eventually('the CR to be gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'gone'))) === undefined ? true : undefined));
+  // The garbage collector finds a new CRD's objects at its next discovery (every 30 s): allow for one round.
+  await eventually('the CR to be gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'gone'))) === undefined ? true : undefined), 60_000);
   await eventually('the Service to be gone', async () => (
     (await getIfExists(env.api, `/api/v1/namespaces/${namespace}/services/gone-ws`)) === undefined ? true : undefined));
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { load } from 'js-yaml';
-import { startTransitionalCluster, type TestClusterHandle, type TransitionalClusterOptions } from '../cluster/start-transitional-cluster.ts';
+import { startCluster, type Cluster, type StartClusterOptions } from '../cluster/start-cluster.ts';
 import { createApiClient, type ApiClient, type KubeClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText, type KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
@@ -18,7 +18,7 @@ export const OPERATOR_NAMESPACE = 'tapr-system';
 const CRD_PATH = join(import.meta.dirname, '..', '..', 'crds', 'websocketgateways.tapr.io.yaml');
 
 export interface OperatorEnv {
-  cluster: TestClusterHandle;
+  cluster: Cluster;
   connection: KubeConnection;
   api: KubeClient;
   operator: RunningOperator;
@@ -55,19 +55,17 @@ export function testOperatorOptions(connection: KubeConnection, settings: Gatewa
 }
 
 export interface TestCluster {
-  cluster: TestClusterHandle;
+  cluster: Cluster;
   connection: KubeConnection;
   api: KubeClient;
   /** Stops the cluster and removes its state directory. */
   stop: () => Promise<void>;
 }
 
-export type { TestClusterHandle };
-
 /** A local cluster with the WebSocketGateway CRD applied and the operator's namespace created. */
-export async function startTestCluster(options: TransitionalClusterOptions = {}): Promise<TestCluster> {
+export async function startTestCluster(options: Pick<StartClusterOptions, 'images' | 'restartBackoffMs'> = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tapr-operator-'));
-  const cluster = await startTransitionalCluster(dir, options);
+  const cluster = await startCluster({ dir, onNodeAgentError: () => {}, ...options });
   const connection = await connectWithKubeconfigText(cluster.kubeconfig, dir);
   const api = createApiClient(connection);
   const stop = async (): Promise<void> => {

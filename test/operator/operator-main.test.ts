@@ -2,7 +2,7 @@
 // reconciles, leadership and per-app gauges in /metrics, injection at admission, a bad flag (exit 2), SIGTERM (exit 0, Lease released).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestClusterHandle } from './operator-env.ts';
+import type { Cluster } from '../cluster/start-cluster.ts';
 import type { ApiClient } from '../../operator/src/kube/api-client.ts';
 import {
   condition, createDeployment, createManifest, createNamespace, eventually, gatewayPath, getIfExists, manifestText, OPERATOR_NAMESPACE,
@@ -12,7 +12,7 @@ import { spawnOperator, type OperatorProcess } from './operator-process.ts';
 
 
 let testCluster: TestCluster | undefined;
-let cluster: TestClusterHandle;
+let cluster: Cluster;
 let api: ApiClient;
 let operator: OperatorProcess;
 let healthUrl: string;

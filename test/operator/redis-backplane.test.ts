@@ -13,6 +13,8 @@ import { eventually, gatewayPath, getIfExists, type GatewayObject } from './oper
 import { deployChatApp, startSamplingCluster, type GatewayPod, type SamplingCluster } from './sampling-env.ts';
 
 const SECRET = 'tapr-ws-redis';
+// The test calls the gateways' control API from outside their pods, so with the bearer token (SPEC A4).
+const CONTROL_TOKEN = 'backplane-test-token';
 
 interface SecretObject {
   metadata: { labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
@@ -27,12 +29,13 @@ let namespace: string;
 let pods: GatewayPod[];
 
 before(async () => {
-  redis = await startRedisServer();
   env = await startSamplingCluster();
-  const parsed = parseGatewaySettings({ image: 'ghcr.io/tapr-ws/ws-gateway:test', redis: { url: redis.url, prefix: 'test:ws', secretRef: { name: SECRET, key: 'url' } } });
+  // Gateways in pods reach the host at its pod-network address.
+  redis = await startRedisServer({ host: env.cluster.controlPlane.network.hostIp });
+  const parsed = parseGatewaySettings({ image: 'ghcr.io/tapr-ws/ws-gateway:test', env: { ...env.settings.env, WS_CONTROL_TOKEN: CONTROL_TOKEN }, redis: { url: redis.url, prefix: 'test:ws', secretRef: { name: SECRET, key: 'url' } } });
   if (!parsed.ok) throw new Error(parsed.error);
   const operator = await env.startOperator({ settings: parsed.settings, sampleIntervalMs: 500 });
-  app = await startAppServer();
+  app = await startAppServer({ host: env.appHost });
   // A pod admitted before the Secret copy exists waits (CreateContainerConfigError) and starts once it is there.
   ({ namespace, pods } = await deployChatApp(env, operator, 'shop', app.port, 40_000));
   // /readyz is 200 once a gateway listens and its backplane is connected to Redis.
@@ -71,7 +74,7 @@ test('a user on both replicas gets one copy of a message sent through either, an
     await app.waitForCount((callback) => callback.body.action === 'open', 3, 10_000);
     let expected = 0;
     for (const [via, text] of [[second, 'from the second'], [first, 'from the first']] as const) {
-      const answer = await controlPost(`http://${via}:40010`, 'send', { users: ['alice'], payload: { text } });
+      const answer = await controlPost(`http://${via}:40010`, 'send', { users: ['alice'], payload: { text } }, { authorization: `Bearer ${CONTROL_TOKEN}` });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       expected += 1;
       await aliceOnFirst.waitForMessages(expected);
@@ -100,6 +103,7 @@ test('a user on both replicas gets one copy of a message sent through either, an
 
 test('deleting the Deployment removes its WebSocketGateway and then the Secret copy', async () => {
   await env.api.request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${namespace}/deployments/chat` });
-  await eventually('the CR gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'chat'))) === undefined ? true : undefined), 20_000);
+  // The garbage collector finds a new CRD's objects at its next discovery (every 30 s): allow for one round.
+  await eventually('the CR gone', async () => ((await getIfExists(env.api, gatewayPath(namespace, 'chat'))) === undefined ? true : undefined), 60_000);
   await eventually('the Secret copy gone', async () => ((await getIfExists(env.api, `/api/v1/namespaces/${namespace}/secrets/${SECRET}`)) === undefined ? true : undefined), 20_000);
 });

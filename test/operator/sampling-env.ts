@@ -1,7 +1,7 @@
 // Test support for status sampling and leader election: a local cluster whose node agent runs the real gateway
 // (image ghcr.io/tapr-ws/ws-gateway) and an idle app container, the CRD applied, and operators started against it.
 import { join } from 'node:path';
-import type { TestClusterHandle } from './operator-env.ts';
+import type { Cluster } from '../cluster/start-cluster.ts';
 import type { KubeClient } from '../../operator/src/kube/api-client.ts';
 import type { KubeConnection } from '../../operator/src/kube/cluster-connection.ts';
 import { parseGatewaySettings, type GatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
@@ -13,10 +13,12 @@ export const IDLE_APP_IMAGE = 'example/idle-app:1';
 const IDLE_APP_ENTRY = join(import.meta.dirname, '..', 'cluster', 'fixtures', 'env-printer.ts');
 
 export interface SamplingCluster {
-  cluster: TestClusterHandle;
+  cluster: Cluster;
   connection: KubeConnection;
   api: KubeClient;
   settings: GatewaySettings;
+  /** Where the tests' app server listens (the gateways' WS_APP_HOST in `settings`). */
+  appHost: string;
   /** Starts an operator against this cluster (stopped by stop() unless already stopped). */
   startOperator(overrides?: Partial<OperatorOptions>): Promise<RunningOperator & { logs: Record<string, unknown>[] }>;
   stop(): Promise<void>;
@@ -28,11 +30,14 @@ export async function startSamplingCluster(): Promise<SamplingCluster> {
     restartBackoffMs: { base: 200, max: 1000 },
   });
   const operators: RunningOperator[] = [];
-  const parsed = parseGatewaySettings({ image: 'ghcr.io/tapr-ws/ws-gateway:test' });
+  // The tests' app records callbacks on the host, so the gateways in pods call it at the host's pod-network address
+  // (a real app would be in the pod, at the default 127.0.0.1).
+  const appHost = cluster.controlPlane.network.hostIp;
+  const parsed = parseGatewaySettings({ image: 'ghcr.io/tapr-ws/ws-gateway:test', env: { WS_APP_HOST: appHost } });
   if (!parsed.ok) throw new Error(parsed.error);
   const settings = parsed.settings;
   return {
-    cluster, connection, api, settings,
+    cluster, connection, api, settings, appHost,
     startOperator: async (overrides = {}) => {
       const logs: Record<string, unknown>[] = [];
       const operator = await startOperator(testOperatorOptions(connection, settings, logs, overrides));

@@ -33,7 +33,7 @@ async function readGateway(): Promise<SampledGateway | undefined> {
 before(async () => {
   env = await startSamplingCluster();
   operator = await env.startOperator({ sampleIntervalMs: SAMPLE_INTERVAL_MS });
-  app = await startAppServer();
+  app = await startAppServer({ host: env.appHost });
   ({ namespace, pods } = await deployChatApp(env, operator, 'app', app.port, 30_000));
 });
 

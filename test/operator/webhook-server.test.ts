@@ -50,3 +50,23 @@ test('AdmissionReviews are answered over TLS; unreadable bodies get 400; a new c
   assert.equal((await post(server.url, secondCa.certPem, review)).status, 200);
   await assert.rejects(post(server.url, firstCa.certPem, review), /certificate|verify|self-signed/i);
 });
+
+test('a review whose pod nests 200,000 levels deep is admitted unchanged and reported as reviewed, not as a failure (F16)', async (t) => {
+  const now = new Date();
+  const ca = await createCertificateAuthority({ commonName: 'deep', validMs: 86_400_000, now });
+  const certificate = await issueServingCertificate(ca, { commonName: 'w', dnsNames: [], ipAddresses: ['127.0.0.1'], validMs: 86_400_000, now });
+  const settings = testSettings();
+  const outcomes: string[] = [];
+  const server = await startWebhookServer({
+    host: '127.0.0.1', port: 0, certificate,
+    context: () => ({ lookupManifest: () => ({ kind: 'websocket', url: '/ws', port: 8888 }), settings, nativeSidecars: false }),
+    onAdmission: (outcome) => outcomes.push(outcome.kind === 'reviewed' ? `reviewed/${outcome.decision.kind}` : outcome.kind),
+  });
+  t.after(() => server.close());
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+  const body = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-deep","kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"apps","operation":"CREATE","object":{"metadata":{"name":"p","labels":{"tapr.io/manifest":"m"}},"spec":{"containers":[{"name":"app","image":"a","x":${deep}}]}}}}`;
+  const answer = await post(server.url, ca.certPem, body);
+  assert.equal(answer.status, 200);
+  assert.deepEqual(answer.json.response, { uid: 'u-deep', allowed: true });
+  assert.deepEqual(outcomes, ['reviewed/ignored']);
+});

@@ -43,8 +43,11 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-/** Starts the app on 127.0.0.1 (port 0 = a free one). Answers every POST with `{}` after the responder's delay. */
-export async function startAppServer(options: { port?: number } = {}): Promise<AppServer> {
+/**
+ * Starts the app on 127.0.0.1 (port 0 = a free one), or on `host` (gateways in pods reach the host at its pod-network
+ * address). Answers every POST with `{}` after the responder's delay.
+ */
+export async function startAppServer(options: { port?: number; host?: string } = {}): Promise<AppServer> {
   const callbacks: RecordedCallback[] = [];
   const waiters = new Set<() => void>();
   let responder: Responder = () => undefined;
@@ -71,7 +74,7 @@ export async function startAppServer(options: { port?: number } = {}): Promise<A
     });
   });
   server.keepAliveTimeout = 65_000;
-  server.listen(options.port ?? 0, '127.0.0.1');
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
 

@@ -1,4 +1,5 @@
-// Starts a throwaway redis-server on a free loopback port (no persistence), stops it, restarts it on the same port. I/O.
+// Starts a throwaway redis-server on a free port of loopback (and, for pods, the pod network's host address), with no
+// persistence; stops it, restarts it on the same port. I/O.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
@@ -6,7 +7,7 @@ import { reserveFreePort } from './wait.ts';
 
 export interface RedisServer {
   readonly port: number;
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://<first host>:<port>`: 127.0.0.1, or the host given (pods reach the host at its pod-network address). */
   readonly url: string;
   /** Stops it (SIGTERM, then SIGKILL after 5 s); the port stays reserved for `restart`. */
   stop(): Promise<void>;
@@ -20,13 +21,17 @@ export interface RedisServer {
   thaw(): void;
 }
 
-/** Spawns `redis-server` (it must be on PATH) and resolves once it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * Spawns `redis-server` (it must be on PATH) and resolves once it accepts connections. `host`: an address of this
+ * machine to listen on besides 127.0.0.1 (a cluster's `network.hostIp`, so pods can reach it); `url` names it.
+ */
+export async function startRedisServer(options: { host?: string } = {}): Promise<RedisServer> {
   const port = await reserveFreePort();
-  let child = await spawnRedis(port);
+  const binds = options.host === undefined ? ['127.0.0.1'] : [options.host, '127.0.0.1'];
+  let child = await spawnRedis(port, binds);
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${binds[0]}:${port}`,
     async stop() {
       // A frozen process would only act on SIGTERM once continued.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
@@ -35,7 +40,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     async restart() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stopChild(child);
-      child = await spawnRedis(port);
+      child = await spawnRedis(port, binds);
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -49,8 +54,10 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnRedis(port: number, binds: readonly string[]): Promise<ChildProcess> {
+  // Protected mode refuses every non-loopback client without a password: off only when we bind the pod bridge's address.
+  const protectedMode = binds.every((bind) => bind.startsWith('127.')) ? 'yes' : 'no';
+  const child = spawn('redis-server', ['--port', String(port), '--bind', binds.join(' '), '--protected-mode', protectedMode, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => { output += chunk.toString('utf8'); };
   child.stdout.on('data', collect);

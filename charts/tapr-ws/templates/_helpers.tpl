@@ -141,6 +141,11 @@ finalizers to set that. */}}
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
+{{- if .Values.gateway.networkPolicy.enabled }}
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [list, watch, create, patch]
+{{- end }}
 {{- if and .Values.redis.enabled .Values.redis.secretInPods }}
 - apiGroups: [""]
   resources: [secrets]
@@ -150,4 +155,11 @@ finalizers to set that. */}}
   resourceNames: [{{ .Values.redis.existingSecret }}]
   verbs: [get, update]
 {{- end }}
+{{- end }}
+
+{{- /* The peers of the per-app NetworkPolicy as JSON: the admin's, then the operator's own pods (the leader samples
+GET :40010/stats). */ -}}
+{{- define "tapr-ws.gatewayNetworkPolicyFrom" -}}
+{{- $operator := dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" .Release.Namespace)) "podSelector" (dict "matchLabels" (include "tapr-ws.selectorLabels" . | fromYaml)) -}}
+{{- toJson (append (.Values.gateway.networkPolicy.from | default list) $operator) -}}
 {{- end }}

@@ -2,7 +2,7 @@
 import { deploymentSchema, matchesSelector, objectKey, type Deployment, type KubeObject } from '../kube/objects.ts';
 import { GATEWAY_KIND, MANIFEST_LABEL, SERVICE_SUFFIX } from '../naming.ts';
 
-export type WatchedKind = 'Deployment' | 'Pod' | 'ConfigMap' | 'WebSocketGateway' | 'Service';
+export type WatchedKind = 'Deployment' | 'Pod' | 'ConfigMap' | 'WebSocketGateway' | 'Service' | 'NetworkPolicy';
 
 /** Deployments as parsed from a cache listing; objects that do not parse are skipped. */
 export function parseDeployments(objects: KubeObject[]): Deployment[] {
@@ -27,7 +27,9 @@ export function keysForEvent(kind: WatchedKind, objects: KubeObject[], deploymen
       case 'WebSocketGateway':
         keys.add(objectKey(namespace, object.metadata.name));
         break;
-      case 'Service': {
+      // Both are named <deployment>-ws and owned by the WebSocketGateway of that name.
+      case 'Service':
+      case 'NetworkPolicy': {
         const owner = object.metadata.ownerReferences?.find((reference) => reference.kind === GATEWAY_KIND && reference.controller === true);
         if (owner !== undefined) keys.add(objectKey(namespace, owner.name));
         else if (object.metadata.name.endsWith(SERVICE_SUFFIX)) keys.add(objectKey(namespace, object.metadata.name.slice(0, -SERVICE_SUFFIX.length)));

@@ -1,10 +1,11 @@
-// The controller's five informers (Deployments, opted-in Pods, ConfigMaps, WebSocketGateways, Services) and the routing
+// The controller's informers (Deployments, opted-in Pods, ConfigMaps, WebSocketGateways, Services, and with the per-app
+// policy on, the NetworkPolicies the operator made) and the routing
 // of their events to Deployment keys (I/O). Events only enqueue keys; reconcilers read the caches. Cluster-wide by
 // default; with a list of namespaces, one informer per namespace and kind on the namespaced paths (Roles suffice).
 import type { ApiClient } from '../kube/api-client.ts';
 import type { Deployment, KubeObject } from '../kube/objects.ts';
 import type { OpenWatch } from '../kube/watch-stream.ts';
-import { API_GROUP, API_VERSION, GATEWAY_PLURAL, MANIFEST_LABEL } from '../naming.ts';
+import { API_GROUP, API_VERSION, FIELD_MANAGER, GATEWAY_PLURAL, MANIFEST_LABEL } from '../naming.ts';
 import { keysForEvent, parseDeployments, type WatchedKind } from './event-keys.ts';
 import { Informer, type InformerOptions } from './informer.ts';
 
@@ -26,6 +27,8 @@ export interface Informers {
   configMaps: KindInformer;
   gateways: KindInformer;
   services: KindInformer;
+  /** Only with the per-app NetworkPolicy on (--gateway-network-policy): the policies labelled as ours. */
+  networkPolicies: KindInformer | undefined;
   /** Cached Deployments of a namespace, parsed. */
   deploymentsIn(namespace: string): Deployment[];
   all(): KindInformer[];
@@ -44,6 +47,8 @@ export interface InformersOptions {
   /** Called with the Deployment key for every event related to it. */
   enqueue: (key: string) => void;
   onError?: (informer: string, error: Error) => void;
+  /** Watch the NetworkPolicies labelled app.kubernetes.io/managed-by=tapr-ws-operator (default false). */
+  networkPolicies?: boolean;
   backoff?: InformerOptions['backoff'];
   watchTimeoutSeconds?: InformerOptions['watchTimeoutSeconds'];
 }
@@ -55,6 +60,7 @@ export const WATCHED_RESOURCES: Record<WatchedKind, { prefix: string; resource: 
   ConfigMap: { prefix: '/api/v1', resource: 'configmaps' },
   WebSocketGateway: { prefix: `/apis/${API_GROUP}/${API_VERSION}`, resource: GATEWAY_PLURAL },
   Service: { prefix: '/api/v1', resource: 'services' },
+  NetworkPolicy: { prefix: '/apis/networking.k8s.io/v1', resource: 'networkpolicies', labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}` },
 };
 
 export function watchedPath(kind: WatchedKind, namespace?: string): string {
@@ -89,9 +95,11 @@ export function createInformers(options: InformersOptions): Informers {
     gateways: make('WebSocketGateway'),
     services: make('Service'),
   };
-  const all = (): KindInformer[] => Object.values(informers);
+  const networkPolicies = options.networkPolicies === true ? make('NetworkPolicy') : undefined;
+  const all = (): KindInformer[] => [...Object.values(informers), ...(networkPolicies === undefined ? [] : [networkPolicies])];
   return {
     ...informers,
+    networkPolicies,
     deploymentsIn,
     all,
     start: () => { for (const informer of all()) informer.start(); },

@@ -4,16 +4,18 @@
 import type { ApiClient } from '../kube/api-client.ts';
 import { isApiError } from '../kube/api-client.ts';
 import { isJsonEqual } from '../kube/json.ts';
-import { deploymentSchema, splitKey, type Deployment, type KubeObject } from '../kube/objects.ts';
+import { deploymentSchema, objectKey, splitKey, type Deployment, type KubeObject } from '../kube/objects.ts';
 import { allContainers, podSchema, type Pod } from '../kube/pod.ts';
 import { findManifest } from '../manifest/find-manifest.ts';
 import type { ManifestLookup } from '../manifest/manifest-lookup.ts';
 import { computeAppConfigHash } from '../injection/app-config-hash.ts';
 import type { GatewaySettings } from '../injection/gateway-settings.ts';
 import {
-  API_GROUP, API_VERSION, GATEWAY_CONTAINER, GATEWAY_KIND, GATEWAY_PLURAL, INJECTED_ANNOTATION, MANIFEST_LABEL, serviceName,
+  API_GROUP, API_VERSION, GATEWAY_CONTAINER, GATEWAY_KIND, GATEWAY_PLURAL, INJECTED_ANNOTATION, MANIFEST_LABEL, networkPolicyName, OLARES_SIDECAR_CONTAINER,
+  serviceName,
 } from '../naming.ts';
 import { computeStatus, type PodObservation } from '../status/compute-status.ts';
+import { ConditionType } from '../status/condition-reasons.ts';
 import type { StatsSample } from '../status/stats-sample.ts';
 import { isStatusEqual } from '../status/status-equal.ts';
 import type { GatewayStatus } from '../status/types.ts';
@@ -22,7 +24,8 @@ import {
   buildGateway, buildGatewaySpec, buildService, buildServicePatch, buildServiceSpec, controllerOf, type GatewaySpec,
 } from './desired-objects.ts';
 import type { EventRecorder } from './event-recorder.ts';
-import { decideManifestEvent } from './manifest-event.ts';
+import { decideManifestEvent, gateManifestEvent, MANIFEST_MISSING_GRACE_MS, type ManifestEventState } from './manifest-event.ts';
+import { buildNetworkPolicy, buildNetworkPolicyPatch, buildNetworkPolicySpec, type NetworkPolicyPeer } from './network-policy.ts';
 import type { OutdatedRestarter } from './outdated-restarter.ts';
 import type { RedisSecretCopier } from './redis-secret-copier.ts';
 import { resultFromError } from './reconcile-result.ts';
@@ -35,6 +38,8 @@ export interface Caches {
   configMaps: CacheReader;
   gateways: CacheReader;
   services: CacheReader;
+  /** Only with the per-app NetworkPolicy on. */
+  networkPolicies?: CacheReader;
 }
 
 export interface CacheReader {
@@ -54,6 +59,10 @@ export interface GatewayReconcilerOptions {
   redisSecretCopier?: RedisSecretCopier;
   /** Restarts pods whose gateway config is outdated (--restart-outdated on); absent: they are only counted. */
   restartOutdated?: OutdatedRestarter;
+  /** How long a manifest ConfigMap must be missing before the ManifestMissing Warning (default 5 s). */
+  manifestMissingGraceMs?: number;
+  /** Keep a NetworkPolicy `<deployment>-ws` admitting port 40010 only from these peers (needs caches.networkPolicies). */
+  networkPolicy?: { from: readonly NetworkPolicyPeer[] };
 }
 
 const GATEWAYS_PATH = `/apis/${API_GROUP}/${API_VERSION}/namespaces`;
@@ -65,13 +74,19 @@ function gatewayPath(namespace: string, name?: string): string {
 export function createGatewayReconciler(options: GatewayReconcilerOptions): (key: string) => Promise<ReconcileResult> {
   const now = options.now ?? (() => new Date());
   const { api, caches } = options;
+  /** Per Deployment key: the manifest Event gate (a pending ManifestMissing Warning, the last Event posted). */
+  const eventStates = new Map<string, ManifestEventState>();
+  const missingGraceMs = options.manifestMissingGraceMs ?? MANIFEST_MISSING_GRACE_MS;
 
   return async (key) => {
     const { namespace, name } = splitKey(key);
     try {
       const parsed = deploymentSchema.safeParse(caches.deployments.get(namespace, name));
       // Gone (or being deleted): owner references let the garbage collector remove the CR and its Service.
-      if (!parsed.success || parsed.data.metadata.deletionTimestamp !== undefined) return { kind: 'ok' };
+      if (!parsed.success || parsed.data.metadata.deletionTimestamp !== undefined) {
+        eventStates.delete(key);
+        return { kind: 'ok' };
+      }
       const deployment = parsed.data;
       const existing = caches.gateways.get(namespace, name);
       const configMapName = deployment.spec.template.metadata?.labels?.[MANIFEST_LABEL];
@@ -88,14 +103,19 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
       const gateway = await ensureGateway(deployment, existing, buildGatewaySpec(name, configMapName, manifest));
       if (gateway === undefined) return { kind: 'terminal', error: new Error(`${GATEWAY_KIND} ${key} exists and is controlled by another owner`) };
       await ensureService(deployment, gateway);
+      if (options.networkPolicy !== undefined) await ensureNetworkPolicy(deployment, gateway, options.networkPolicy.from);
       await options.redisSecretCopier?.ensure(namespace, [gateway, ...caches.gateways.list(namespace)]);
       const pods = podsOf(deployment);
       const currentConfigHash = manifest.kind === 'websocket'
-        ? computeAppConfigHash(options.settings, { namespace, deploymentName: name, url: manifest.url, port: manifest.port })
+        ? computeAppConfigHash(
+          options.settings, { namespace, deploymentName: name, url: manifest.url, port: manifest.port }, deployment.spec.template.metadata?.annotations ?? {},
+        )
         : undefined;
-      await writeStatus(deployment, gateway, manifest, observePods(namespace, pods), currentConfigHash);
-      if (options.restartOutdated === undefined) return { kind: 'ok' };
-      return await options.restartOutdated({ deployment, pods, expectedHash: currentConfigHash });
+      const recheckAfterMs = await writeStatus(deployment, gateway, manifest, observePods(namespace, pods), currentConfigHash);
+      const result: ReconcileResult = options.restartOutdated === undefined
+        ? { kind: 'ok' }
+        : await options.restartOutdated({ deployment, pods, expectedHash: currentConfigHash });
+      return recheckAfterMs !== undefined && result.kind === 'ok' ? { kind: 'requeueAfter', ms: recheckAfterMs } : result;
     } catch (error) {
       return resultFromError(error);
     }
@@ -186,9 +206,33 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
     await api.request({ method: 'PATCH', path: `/api/v1/namespaces/${namespace}/services/${name}`, patchType: 'merge', body: patch });
   }
 
+  async function ensureNetworkPolicy(deployment: Deployment, gateway: KubeObject, from: readonly NetworkPolicyPeer[]): Promise<void> {
+    const namespace = deployment.metadata.namespace ?? '';
+    const desired = buildNetworkPolicySpec(deployment, from);
+    const name = networkPolicyName(deployment.metadata.name);
+    const path = `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`;
+    const existing = caches.networkPolicies?.get(namespace, name);
+    if (existing === undefined) {
+      const body = buildNetworkPolicy({ name: gateway.metadata.name, namespace, uid: gateway.metadata.uid ?? '' }, desired);
+      try {
+        await api.request({ method: 'POST', path, body });
+      } catch (error) {
+        // Created meanwhile, or a policy of that name the operator did not make (its cache holds only ours): left alone.
+        if (!isApiError(error, 409)) throw error;
+      }
+      return;
+    }
+    const owner = controllerOf(existing);
+    if (owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
+    const patch = buildNetworkPolicyPatch(existing, desired);
+    if (patch === undefined) return;
+    await api.request({ method: 'PATCH', path: `${path}/${name}`, patchType: 'json', body: patch });
+  }
+
+  /** Writes the status when it changed and records the manifest Event due; returns when to look again, if needed. */
   async function writeStatus(
     deployment: Deployment, gateway: KubeObject, manifest: ManifestLookup, pods: PodObservation[], currentConfigHash: string | undefined,
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     const namespace = deployment.metadata.namespace ?? '';
     const previous = readStatus(gateway);
     const status = computeStatus({
@@ -200,17 +244,29 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
       previous,
       now: now(),
     });
-    if (isStatusEqual(previous, status)) return;
-    await api.request({
-      method: 'PATCH',
-      path: `${gatewayPath(namespace, gateway.metadata.name)}/status`,
-      patchType: 'merge',
-      body: { status },
-    });
-    const event = decideManifestEvent(previous?.conditions, status.conditions);
-    if (event !== undefined) {
-      await options.recordEvent({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, namespace, uid: deployment.metadata.uid ?? '' }, event);
+    const changed = !isStatusEqual(previous, status);
+    if (changed) {
+      await api.request({
+        method: 'PATCH',
+        path: `${gatewayPath(namespace, gateway.metadata.name)}/status`,
+        patchType: 'merge',
+        body: { status },
+      });
     }
+    const key = objectKey(namespace, deployment.metadata.name);
+    const gated = gateManifestEvent({
+      state: eventStates.get(key) ?? {},
+      event: changed ? decideManifestEvent(previous?.conditions, status.conditions) : undefined,
+      current: status.conditions.find((condition) => condition.type === ConditionType.ManifestValid),
+      nowMs: now().getTime(),
+      graceMs: missingGraceMs,
+    });
+    if (Object.keys(gated.state).length === 0) eventStates.delete(key);
+    else eventStates.set(key, gated.state);
+    if (gated.post !== undefined) {
+      await options.recordEvent({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, namespace, uid: deployment.metadata.uid ?? '' }, gated.post);
+    }
+    return gated.recheckAfterMs;
   }
 
   /** The Deployment's cached pods that are not being deleted. */
@@ -229,8 +285,10 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
   function observePods(namespace: string, pods: Pod[]): PodObservation[] {
     return pods.map((pod) => {
       const name = pod.metadata?.name ?? '';
-      const injected = allContainers(pod).some((container) => container.name === GATEWAY_CONTAINER);
+      const containers = allContainers(pod);
+      const injected = containers.some((container) => container.name === GATEWAY_CONTAINER);
       const observation: PodObservation = { name, injected };
+      if (!injected && containers.some((container) => container.name === OLARES_SIDECAR_CONTAINER)) observation.olaresSidecar = true;
       const hash = pod.metadata?.annotations?.[INJECTED_ANNOTATION];
       if (hash !== undefined) observation.injectedHash = hash;
       const sample = options.sampleOf?.(namespace, name);

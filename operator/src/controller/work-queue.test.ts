@@ -165,3 +165,41 @@ test('shutDown waits for the keys in flight, drops the rest and ignores later ad
   assert.deepEqual(started, ['a']);
   assert.equal(queue.depth + queue.delayed, 0);
 });
+
+test('paused, keys are kept (deduplicated) and none starts; resumed, they are processed; the concurrency is the option', async () => {
+  const started: string[] = [];
+  const release: (() => void)[] = [];
+  const queue = new WorkQueue({ clock: fakeClock(), concurrency: 3 });
+  queue.pause();
+  queue.start(async (key) => {
+    started.push(key);
+    await new Promise<void>((resolve) => release.push(resolve));
+    return { kind: 'ok' };
+  });
+  for (const key of ['ns/a', 'ns/b', 'ns/a', 'ns/c', 'ns/d']) queue.add(key);
+  assert.equal(queue.isPaused, true);
+  assert.deepEqual(started, []);
+  assert.equal(queue.depth, 4);
+  queue.resume();
+  assert.deepEqual(started, ['ns/a', 'ns/b', 'ns/c'], 'three at a time');
+  queue.pause();
+  for (const done of release.splice(0)) done();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, ['ns/a', 'ns/b', 'ns/c'], 'nothing new starts while paused; running keys finished');
+  assert.equal(queue.inFlight, 0);
+  queue.resume();
+  assert.deepEqual(started, ['ns/a', 'ns/b', 'ns/c', 'ns/d']);
+  for (const done of release.splice(0)) done();
+  await queue.shutDown();
+});
+
+test('the default concurrency of the queue itself stays 2', () => {
+  const queue = new WorkQueue({ clock: fakeClock() });
+  let running = 0;
+  queue.start(async () => {
+    running += 1;
+    return await new Promise<ReconcileResult>(() => {});
+  });
+  for (const key of ['a', 'b', 'c']) queue.add(key);
+  assert.equal(running, 2);
+});

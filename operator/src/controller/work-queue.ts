@@ -1,5 +1,5 @@
 // Keyed work queue for level-triggered reconcilers: dedup of queued keys, one worker per key at a time, per-key
-// exponential backoff, a global token bucket for retries, requeueAfter, shutdown with drain. Pure logic; the clock is injected.
+// exponential backoff, a global token bucket for retries, requeueAfter, pause/resume, shutdown with drain. Pure logic; the clock is injected.
 
 /** The one result mapping every reconciler returns (controller-runtime style). */
 export type ReconcileResult =
@@ -59,6 +59,7 @@ export class WorkQueue {
   private tokensAt: number;
   private handler: Handler | undefined;
   private shuttingDown = false;
+  private paused = false;
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(options: WorkQueueOptions = {}) {
@@ -169,6 +170,20 @@ export class WorkQueue {
     }
   }
 
+  /** Keys are still queued (deduplicated) but none is started until resume(); keys being processed finish. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Starts processing with `handler`, up to `concurrency` keys at a time. */
   start(handler: Handler): void {
     this.handler = handler;
@@ -194,7 +209,7 @@ export class WorkQueue {
 
   private pump(): void {
     const handler = this.handler;
-    if (handler === undefined) return;
+    if (handler === undefined || this.paused) return;
     while (this.processing.size < this.concurrency) {
       const key = this.next();
       if (key === undefined) return;

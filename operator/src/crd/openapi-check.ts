@@ -16,6 +16,8 @@ export interface Schema {
   minimum?: number;
   maximum?: number;
   default?: unknown;
+  /** Value validations only (structural schemas allow no type or properties in them): every one must hold. */
+  allOf?: Schema[];
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-list-type'?: string;
@@ -43,6 +45,11 @@ export function findStructuralProblems(schema: Schema, path = ''): string[] {
   }
   if (schema.default !== undefined) {
     problems.push(...validateValue(schema.default, { ...schema, default: undefined }, `${here} default`));
+  }
+  for (const [index, part] of (schema.allOf ?? []).entries()) {
+    for (const key of ['type', 'properties', 'items', 'additionalProperties', 'default', 'description'] as const) {
+      if (key in part) problems.push(`${here}: allOf[${index}] sets ${key} (only value validations are allowed there)`);
+    }
   }
   for (const [name, child] of Object.entries(schema.properties ?? {})) problems.push(...findStructuralProblems(child, `${path}.${name}`));
   if (schema.items !== undefined) problems.push(...findStructuralProblems(schema.items, `${path}[]`));
@@ -75,7 +82,9 @@ export function validateValue(value: unknown, schema: Schema, path = '(root)'): 
   }
   if (type === 'string') {
     if (typeof value !== 'string') return [`${path}: expected string`];
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${path}: does not match ${schema.pattern}`);
+    for (const pattern of [schema.pattern, ...(schema.allOf ?? []).map((part) => part.pattern)]) {
+      if (pattern !== undefined && !new RegExp(pattern, 'u').test(value)) errors.push(`${path}: does not match ${pattern}`);
+    }
     if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${path}: shorter than ${schema.minLength}`);
     if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`);
     if (schema.format === 'date-time' && !DATE_TIME.test(value)) errors.push(`${path}: not a date-time`);

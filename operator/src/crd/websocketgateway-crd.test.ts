@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { z } from 'zod';
+import { CALLBACK_PATH_PATTERN } from '../manifest/parse-manifest.ts';
 import * as naming from '../naming.ts';
 import { computeStatus } from '../status/compute-status.ts';
 import { ConditionType, InjectedReason, ManifestReason, ReadyReason } from '../status/condition-reasons.ts';
@@ -77,6 +78,7 @@ test('printer columns: Deployment, Port, Url, Ready, Connections, Users, Age, ea
   }
 });
 
+const URL_PATTERN = '^/([!-$&-~]|%[0-9A-Fa-f]{2})*$';
 const goodSpec = { deploymentName: 'chat', manifest: { configMapName: 'chat-manifest', key: 'OlaresManifest.yaml' }, websocket: { url: '/ws/message', port: 8888 } };
 
 test('a spec as SPEC B2 shows it is valid; the manifest key defaults to OlaresManifest.yaml', () => {
@@ -90,6 +92,10 @@ const badSpecs: [string, unknown, string][] = [
   ['no deploymentName', { websocket: { url: '/ws', port: 1 } }, '(root).deploymentName: required'],
   ['an uppercase deploymentName', { deploymentName: 'Chat' }, '(root).deploymentName: does not match'],
   ['a url without a slash', { ...goodSpec, websocket: { url: 'ws', port: 8888 } }, '(root).websocket.url: does not match ^/'],
+  ['a non-ASCII url', { ...goodSpec, websocket: { url: '/ws/чат', port: 8888 } }, `(root).websocket.url: does not match ${URL_PATTERN}`],
+  ['a url with a zero-width space', { ...goodSpec, websocket: { url: '/ws\u200b', port: 8888 } }, `(root).websocket.url: does not match ${URL_PATTERN}`],
+  ['a url with a NUL', { ...goodSpec, websocket: { url: '/ws\u0000', port: 8888 } }, `(root).websocket.url: does not match ${URL_PATTERN}`],
+  ['a url with a lone %', { ...goodSpec, websocket: { url: '/ws%z', port: 8888 } }, `(root).websocket.url: does not match ${URL_PATTERN}`],
   ['port 0', { ...goodSpec, websocket: { url: '/ws', port: 0 } }, '(root).websocket.port: below 1'],
   ['port 65536', { ...goodSpec, websocket: { url: '/ws', port: 65536 } }, '(root).websocket.port: above 65535'],
   ['a string port', { ...goodSpec, websocket: { url: '/ws', port: '8888' } }, '(root).websocket.port: expected integer'],
@@ -97,6 +103,17 @@ const badSpecs: [string, unknown, string][] = [
   ['a manifest without configMapName', { ...goodSpec, manifest: { key: 'x' } }, '(root).manifest.configMapName: required'],
   ['an unknown field', { ...goodSpec, replicas: 3 }, '(root).replicas: unknown field'],
 ];
+test('the CRD\'s url pattern and the manifest parser accept and refuse the same paths', () => {
+  // The full rule sits in allOf (the API server checks every pattern); the top-level '^/' stays for older readers.
+  const url = schemaAt(schema, '.spec.websocket.url')!;
+  assert.equal(url.pattern, '^/');
+  assert.equal(url.allOf?.length, 1);
+  const pattern = new RegExp(url.allOf[0]!.pattern!, 'u');
+  for (const url of ['/', '/ws/message', '/ws%2F%d0', '/!"#$&\'()*+,-./:;<=>?@[\\]^_`{|}~', 'ws', '/ws x', '/ws/чат', '/ws\u200b', '/ws\u0000', '/ws\t', '/ws\u007f', '/%', '/%4', '/%zz']) {
+    assert.equal(pattern.test(url), CALLBACK_PATH_PATTERN.test(url), JSON.stringify(url));
+  }
+});
+
 for (const [name, spec, error] of badSpecs) {
   test(`spec validation refuses ${name}`, () => {
     const errors = validateValue(spec, schemaAt(schema, '.spec')!);

@@ -19,3 +19,12 @@ test('/readyz follows isReady(); /healthz does not; /metrics serves the registry
   assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   assert.match(await metrics.text(), /^example_total 3$/m);
 });
+
+test('anything but GET/HEAD is refused with 405 and the connection closed, so no body is read', async () => {
+  const app = createHealthRoutes({ isReady: () => true, registry: new Registry() });
+  const refused = await app.request('/metrics', { method: 'POST', body: 'x' });
+  assert.equal(refused.status, 405);
+  assert.equal(refused.headers.get('allow'), 'GET, HEAD');
+  assert.equal(refused.headers.get('connection'), 'close');
+  assert.equal((await app.request('/healthz', { method: 'HEAD' })).status, 200);
+});

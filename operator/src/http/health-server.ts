@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
+import { SERVER_TIMEOUTS } from './read-limited-body.ts';
 
 export interface HealthSources {
   isReady(): boolean;
@@ -20,6 +21,11 @@ export interface HealthServer {
 
 export function createHealthRoutes(sources: HealthSources): Hono {
   const app = new Hono();
+  // Only GETs are served, so no request body is ever read: anything else is refused and its connection closed.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return await next();
+    return c.json({ message: `method ${c.req.method} not allowed (GET /healthz, /readyz, /metrics)` }, 405, { Allow: 'GET, HEAD', Connection: 'close' });
+  });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => (sources.isReady()
     ? c.json({ status: 'ready' })
@@ -31,6 +37,8 @@ export function createHealthRoutes(sources: HealthSources): Hono {
 export async function startHealthServer(options: { host: string; port: number; sources: HealthSources }): Promise<HealthServer> {
   const app = createHealthRoutes(options.sources);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
+  server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
+  server.requestTimeout = SERVER_TIMEOUTS.requestTimeoutMs;
   server.listen(options.port, options.host);
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => { throw error as Error; })]);
   const { port } = server.address() as AddressInfo;

@@ -122,3 +122,13 @@ test('the status side computes the same configHash the webhook annotates', () =>
   assert.notEqual(computeAppConfigHash(settings, { namespace: 'other', deploymentName: 'chat', url: '/ws/message', port: 8888 }), decision.configHash,
     'the per-app Redis prefix is part of the configuration');
 });
+
+test('with a tapr.io/gateway-memory annotation the status side still agrees, given the template\'s annotations', () => {
+  const annotated = pod();
+  annotated.metadata!.annotations = { 'tapr.io/gateway-memory': '512Mi' };
+  const decision = decideInjection(request({ pod: annotated }));
+  assert.ok(decision.kind === 'inject');
+  const app = { namespace: 'apps', deploymentName: 'chat', url: '/ws/message', port: 8888 };
+  assert.equal(computeAppConfigHash(settings, app, { 'tapr.io/gateway-memory': '512Mi' }), decision.configHash);
+  assert.notEqual(computeAppConfigHash(settings, app), decision.configHash, 'the larger limit means a larger WS_MAX_CONNECTIONS');
+});

@@ -34,13 +34,15 @@ test('the container follows SPEC B3', () => {
   assert.deepEqual(container.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
 });
 
-test('env: the manifest block, the gateway port, admin defaults, then the pod identity from the downward API', () => {
+test('env: the manifest block, the gateway port, admin defaults with the derived connection cap, then the pod identity', () => {
   const { container } = buildGatewayContainer(settings({ env: { WS_REQUIRE_USER: 'true', WS_ALLOWED_ORIGINS: 'https://a.example' } }), app, {});
   assert.deepEqual(container.env, [
     { name: 'WS_PORT', value: '8888' },
     { name: 'WS_URL', value: '/ws/message' },
     { name: 'WS_GATEWAY_PORT', value: '40010' },
     { name: 'WS_ALLOWED_ORIGINS', value: 'https://a.example' },
+    // F7: derived from the 256Mi memory limit (connection-cap.ts), sorted with the admin defaults.
+    { name: 'WS_MAX_CONNECTIONS', value: '8300' },
     { name: 'WS_REQUIRE_USER', value: 'true' },
     { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
     { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
@@ -95,4 +97,29 @@ test('resource annotations are applied and bad ones reported', () => {
   assert.equal(container.resources.requests?.memory, '64Mi');
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /^annotation tapr\.io\/gateway-memory="big" is ignored/);
+});
+
+test('WS_MAX_CONNECTIONS follows the final memory limit: annotation first, admin value over both, 0 = no cap, none without a limit', () => {
+  const cap = (input: Partial<GatewaySettingsInput>, annotations: Record<string, string> = {}) =>
+    buildGatewayContainer(settings(input), app, annotations).container.env.filter((entry) => entry.name === 'WS_MAX_CONNECTIONS');
+  assert.deepEqual(cap({}), [{ name: 'WS_MAX_CONNECTIONS', value: '8300' }]);
+  // The annotation raises the request and, above it, the limit: 512Mi.
+  assert.deepEqual(cap({}, { 'tapr.io/gateway-memory': '512Mi' }), [{ name: 'WS_MAX_CONNECTIONS', value: '23000' }]);
+  // Below the configured limit it changes only the request: still 256Mi.
+  assert.deepEqual(cap({}, { 'tapr.io/gateway-memory': '128Mi' }), [{ name: 'WS_MAX_CONNECTIONS', value: '8300' }]);
+  assert.deepEqual(cap({ resources: { requests: {}, limits: { memory: '1Gi' } } }), [{ name: 'WS_MAX_CONNECTIONS', value: '52500' }]);
+  assert.deepEqual(cap({ env: { WS_MAX_CONNECTIONS: '500' } }, { 'tapr.io/gateway-memory': '512Mi' }), [{ name: 'WS_MAX_CONNECTIONS', value: '500' }]);
+  assert.deepEqual(cap({ env: { WS_MAX_CONNECTIONS: '0' } }), [{ name: 'WS_MAX_CONNECTIONS', value: '0' }]);
+  assert.deepEqual(cap({ resources: { requests: {}, limits: {} } }), []);
+});
+
+test('the configHash covers the derived cap: another memory limit is another hash', () => {
+  const hashOf = (annotations: Record<string, string>, input: Partial<GatewaySettingsInput> = {}) => {
+    const result = parseGatewayEnv(buildGatewayContainer(settings(input), app, annotations).literalEnv);
+    assert.ok(result.ok);
+    return result.configHash;
+  };
+  assert.notEqual(hashOf({ 'tapr.io/gateway-memory': '512Mi' }), hashOf({}));
+  assert.equal(hashOf({ 'tapr.io/gateway-memory': '128Mi' }), hashOf({}), 'a request-only change keeps the cap and the hash');
+  assert.equal(hashOf({}, { env: { WS_MAX_CONNECTIONS: '8300' } }), hashOf({}), 'the same value set by the admin is the same config');
 });

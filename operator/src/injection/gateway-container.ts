@@ -2,6 +2,7 @@
 import {
   GATEWAY_CONTAINER, GATEWAY_LIVENESS_PATH, GATEWAY_PORT, GATEWAY_PORT_NAME, GATEWAY_READINESS_PATH,
 } from '../naming.ts';
+import { buildDerivedGatewayEnv } from './connection-cap.ts';
 import { buildGatewayEnv, type EnvVar, type GatewayApp } from './gateway-env.ts';
 import { buildGatewayResources, type ResourceRequirements } from './gateway-resources.ts';
 import type { GatewaySettings } from './gateway-settings.ts';
@@ -43,8 +44,8 @@ export interface BuiltGateway {
 }
 
 export function buildGatewayContainer(settings: GatewaySettings, app: GatewayApp, podAnnotations: Record<string, string>): BuiltGateway {
-  const { env, literal } = buildGatewayEnv(settings, app);
   const { resources, warnings } = buildGatewayResources(settings.resources, podAnnotations);
+  const { env, literal } = buildGatewayEnv(settings, app, buildDerivedGatewayEnv(resources));
   const container: GatewayContainer = {
     name: GATEWAY_CONTAINER,
     image: settings.image,

@@ -21,16 +21,21 @@ export interface GatewayEnv {
   literal: Record<string, string>;
 }
 
-export function buildGatewayEnv(settings: GatewaySettings, app: GatewayApp): GatewayEnv {
+/**
+ * `derived`: the operator's defaults computed for this container (WS_MAX_CONNECTIONS from its memory limit); an admin
+ * default of the same name (settings.env) wins over them, `0` included.
+ */
+export function buildGatewayEnv(settings: GatewaySettings, app: GatewayApp, derived: Record<string, string> = {}): GatewayEnv {
   const literal: Record<string, string> = {
     WS_PORT: String(app.port),
     WS_URL: app.url,
     WS_GATEWAY_PORT: String(GATEWAY_PORT),
   };
   const env: EnvVar[] = Object.entries(literal).map(([name, value]) => ({ name, value }));
-  for (const name of Object.keys(settings.env).sort()) {
-    literal[name] = settings.env[name]!;
-    env.push({ name, value: settings.env[name]! });
+  const defaults = { ...derived, ...settings.env };
+  for (const name of Object.keys(defaults).sort()) {
+    literal[name] = defaults[name]!;
+    env.push({ name, value: defaults[name]! });
   }
   if (settings.redis !== undefined) {
     const { url, secretRef, prefix } = settings.redis;

@@ -36,7 +36,7 @@ export const deploymentSchema = z.looseObject({
   metadata: objectMetaSchema,
   spec: z.looseObject({
     selector: labelSelectorSchema,
-    template: z.looseObject({ metadata: z.looseObject({ labels: stringMap.optional() }).optional() }),
+    template: z.looseObject({ metadata: z.looseObject({ labels: stringMap.optional(), annotations: stringMap.optional() }).optional() }),
   }),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeManifestError, parseManifest, type ManifestResult } from './parse-manifest.ts';
 
+const URL_RULE = 'expected "/" then printable ASCII (0x21-0x7E) or %XX escapes';
 const EMPTY = 'the manifest is empty (with Helm, check the path given to .Files.Get)';
 const ws = (body: string) => `app: chat\noptions:\n  websocket:\n${body}`;
 
@@ -35,11 +36,29 @@ const cases: [string, string, ManifestResult][] = [
   ['missing port', ws('    url: /ws\n'), { kind: 'invalid', field: 'options.websocket.port', message: 'required' }],
   ['missing url', ws('    port: 8888\n'), { kind: 'invalid', field: 'options.websocket.url', message: 'required' }],
   ['url without a leading slash', ws('    url: ws/message\n    port: 8888\n'),
-    { kind: 'invalid', field: 'options.websocket.url', message: 'expected a path that starts with "/" and has no spaces, got "ws/message"' }],
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}, got "ws/message"` }],
   ['url with a space', ws('    url: "/ws message"\n    port: 8888\n'),
-    { kind: 'invalid', field: 'options.websocket.url', message: 'expected a path that starts with "/" and has no spaces, got "/ws message"' }],
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; a space U+0020 at position 4, got "/ws message"` }],
   ['url is a number', ws('    url: 5\n    port: 8888\n'),
-    { kind: 'invalid', field: 'options.websocket.url', message: 'expected a path that starts with "/" and has no spaces, got 5' }],
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}, got 5` }],
+  // F6: only what an HTTP client accepts in a path; everything else is refused, naming the first bad character.
+  ['a non-ASCII url', ws('    url: /ws/чат\n    port: 8888\n'),
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; a non-ASCII character U+0447 at position 5, got "/ws/\\u0447\\u0430\\u0442"` }],
+  ['a Latin-1 url', ws('    url: /caf\u00e9\n    port: 8888\n'),
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; a non-ASCII character U+00E9 at position 5, got "/caf\\u00E9"` }],
+  ['a zero-width space', ws('    url: "/ws\\u200b"\n    port: 8888\n'),
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; a non-ASCII character U+200B at position 4, got "/ws\\u200B"` }],
+  ['a NUL', ws('    url: "/ws\\0"\n    port: 8888\n'),
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; a control character U+0000 at position 4, got "/ws\\u0000"` }],
+  ['a tab', ws('    url: "/ws\\tx"\n    port: 8888\n'),
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; a control character U+0009 at position 4, got "/ws\\u0009x"` }],
+  ['DEL', ws('    url: "/ws\\x7F"\n    port: 8888\n'),
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; a control character U+007F at position 4, got "/ws\\u007F"` }],
+  ['a lone "%"', ws('    url: /ws%zz\n    port: 8888\n'),
+    { kind: 'invalid', field: 'options.websocket.url', message: `${URL_RULE}; "%" at position 4 is not followed by two hex digits, got "/ws%zz"` }],
+  ['percent-encoding is allowed', ws('    url: /ws/%D1%87%d0%b0\n    port: 8888\n'), { kind: 'websocket', url: '/ws/%D1%87%d0%b0', port: 8888 }],
+  ['every printable ASCII character but a lone "%"', ws(`    url: '/!"#$&''()*+,-./09:;<=>?@AZ[\\]^_\`az{|}~'\n    port: 8888\n`),
+    { kind: 'websocket', url: '/!"#$&\'()*+,-./09:;<=>?@AZ[\\]^_`az{|}~', port: 8888 }],
   ['websocket is a list', 'options:\n  websocket: [1, 2]\n',
     { kind: 'invalid', field: 'options.websocket', message: 'expected a mapping with url and port, got a list' }],
   ['websocket is a string', 'options:\n  websocket: yes\n',

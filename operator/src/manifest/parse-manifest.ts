@@ -15,7 +15,13 @@ export type ManifestResult =
 
 const EMPTY = 'the manifest is empty (with Helm, check the path given to .Files.Get)';
 const PORT_RANGE = 'expected an integer from 1 to 65535';
-const URL_RULE = 'expected a path that starts with "/" and has no spaces';
+/** An HTTP path: no spaces, controls or non-ASCII (undici refuses them); percent-encode those as %XX. */
+const URL_RULE = 'expected "/" then printable ASCII (0x21-0x7E) or %XX escapes';
+/**
+ * What every HTTP client (undici included) accepts in a request path. Kept in step with the CRD's pattern for
+ * spec.websocket.url (crds/websocketgateways.tapr.io.yaml).
+ */
+export const CALLBACK_PATH_PATTERN = /^\/(?:[!-$&-~]|%[0-9A-Fa-f]{2})*$/;
 
 const portSchema = z.preprocess(
   // Helm templates often quote numbers: a string of digits is taken as the number it spells.
@@ -24,8 +30,13 @@ const portSchema = z.preprocess(
     .refine((port) => port !== GATEWAY_PORT, `${GATEWAY_PORT} is the gateway's own port; the app must listen on another one`),
 );
 
+const urlSchema = z.string({ error: URL_RULE }).max(2048, 'expected at most 2048 characters').superRefine((url, context) => {
+  if (CALLBACK_PATH_PATTERN.test(url)) return;
+  context.addIssue({ code: 'custom', message: `${URL_RULE}${describeFirstBadCharacter(url)}, got ${showPath(url)}` });
+});
+
 const websocketSchema = z.object({
-  url: z.string({ error: URL_RULE }).max(2048, 'expected at most 2048 characters').regex(/^\/\S*$/, URL_RULE),
+  url: urlSchema,
   port: portSchema,
 }, { error: 'expected a mapping with url and port' });
 
@@ -76,6 +87,34 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
   if (issue.code === 'custom' || !('input' in issue)) return issue.message;
   return `${issue.message}, got ${describeValue(issue.input)}`;
+}
+
+/** The path quoted, with every character outside printable ASCII shown as \\uXXXX (a zero-width space is invisible). */
+function showPath(url: string): string {
+  const escaped = [...url].map((char) => {
+    const code = char.codePointAt(0)!;
+    if (code >= 0x20 && code <= 0x7e) return char === '"' || char === '\\' ? `\\${char}` : char;
+    return code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  }).join('');
+  const shown = `"${escaped}"`;
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+}
+
+function describeFirstBadCharacter(url: string): string {
+  if (!url.startsWith('/')) return '';
+  const chars = [...url];
+  for (const [index, char] of chars.entries()) {
+    const code = char.codePointAt(0)!;
+    const position = `at position ${index + 1}`;
+    if (code === 0x25) {
+      if (/^%[0-9A-Fa-f]{2}/.test(chars.slice(index, index + 3).join(''))) continue;
+      return `; "%" ${position} is not followed by two hex digits`;
+    }
+    if (code >= 0x21 && code <= 0x7e) continue;
+    const name = code === 0x20 ? 'a space' : code < 0x20 || code === 0x7f ? 'a control character' : 'a non-ASCII character';
+    return `; ${name} U+${code.toString(16).toUpperCase().padStart(4, '0')} ${position}`;
+  }
+  return '';
 }
 
 function describeValue(value: unknown): string {

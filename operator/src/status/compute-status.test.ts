@@ -84,6 +84,22 @@ test('pods without the gateway: Injected=False names them, and they count as out
   assert.deepEqual([injected.status, injected.reason, injected.message], ['False', 'PodsNotInjected', '1/2 pods carry the gateway; without it: chat-old']);
 });
 
+test('pods carrying the Olares sidecar: Injected=False with its own reason and message, not PodsNotInjected (F16)', () => {
+  const olares = computeStatus(inputs({ pods: [{ name: 'chat-o', injected: false, olaresSidecar: true }] }));
+  const injected = condition(olares, 'Injected');
+  assert.deepEqual([injected.status, injected.reason, injected.message], [
+    'False', 'OlaresSidecarPresent', '0/1 pods carry the gateway; 1 carries the Olares sidecar olares-ws-sidecar instead (left alone): chat-o',
+  ]);
+  assert.deepEqual(olares.pods[0], { name: 'chat-o', injected: false, ready: false, message: 'no gateway in this pod: it carries the Olares sidecar olares-ws-sidecar' });
+  // Mixed with a pod that simply has no gateway: PodsNotInjected names that one, and says which carry the Olares sidecar.
+  const mixed = condition(computeStatus(inputs({
+    pods: [readyPod('chat-a', 0, 0), { name: 'chat-b', injected: false }, { name: 'chat-c', injected: false, olaresSidecar: true }, { name: 'chat-d', injected: false, olaresSidecar: true }],
+  })), 'Injected');
+  assert.deepEqual([mixed.reason, mixed.message], [
+    'PodsNotInjected', '1/4 pods carry the gateway; without it: chat-b; 2 more carry the Olares sidecar olares-ws-sidecar instead (left alone): chat-c, chat-d',
+  ]);
+});
+
 test('outdated: the configHash reported by /stats wins over the annotation; unsampled pods use the annotation', () => {
   const status = computeStatus(inputs({
     pods: [

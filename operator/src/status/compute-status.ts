@@ -2,6 +2,7 @@
 import type { ManifestLookup } from '../manifest/manifest-lookup.ts';
 import { describeMissingManifest } from '../manifest/manifest-lookup.ts';
 import { describeManifestError } from '../manifest/parse-manifest.ts';
+import { OLARES_SIDECAR_CONTAINER } from '../naming.ts';
 import { ConditionType, InjectedReason, ManifestReason, ReadyReason } from './condition-reasons.ts';
 import { buildConditions, type DesiredCondition } from './conditions.ts';
 import type { StatsSample } from './stats-sample.ts';
@@ -11,6 +12,8 @@ export interface PodObservation {
   name: string;
   /** The pod has the ws-gateway container. */
   injected: boolean;
+  /** The pod has Olares' own sidecar (olares-ws-sidecar), which the webhook leaves alone. */
+  olaresSidecar?: boolean;
   /** Its tapr.io/injected annotation: the configHash it was created with. */
   injectedHash?: string;
   /** The latest /stats sample; undefined while the pod has not been sampled (e.g. no IP yet). */
@@ -46,7 +49,7 @@ export function computeStatus(inputs: StatusInputs): GatewayStatus {
   const desired: DesiredCondition[] = [
     readyCondition(pods, ready.length),
     manifestCondition(inputs.manifest, inputs.namespace),
-    injectedCondition(pods, injectedReplicas),
+    injectedCondition(pods, injectedReplicas, new Set(inputs.pods.filter((pod) => !pod.injected && pod.olaresSidecar === true).map((pod) => pod.name))),
   ];
   return {
     observedGeneration: inputs.generation,
@@ -65,7 +68,7 @@ export function computeStatus(inputs: StatusInputs): GatewayStatus {
 
 function buildPodStatus(pod: PodObservation): PodGatewayStatus {
   const status: PodGatewayStatus = { name: pod.name, injected: pod.injected, ready: false };
-  if (!pod.injected) return { ...status, message: 'no gateway in this pod' };
+  if (!pod.injected) return { ...status, message: pod.olaresSidecar === true ? `no gateway in this pod: it carries the Olares sidecar ${OLARES_SIDECAR_CONTAINER}` : 'no gateway in this pod' };
   const sample = pod.sample;
   if (sample?.kind === 'stats') {
     return { ...status, ready: true, connections: sample.connections, users: sample.users, configHash: sample.configHash };
@@ -104,18 +107,26 @@ function manifestCondition(manifest: ManifestLookup, namespace: string): Desired
   }
 }
 
-function injectedCondition(pods: PodGatewayStatus[], injectedCount: number): DesiredCondition {
+function injectedCondition(pods: PodGatewayStatus[], injectedCount: number, withOlaresSidecar: ReadonlySet<string>): DesiredCondition {
   const type = ConditionType.Injected;
   if (pods.length === 0) return { type, status: 'False', reason: InjectedReason.NoPods, message: 'the Deployment has no pods' };
   if (injectedCount === pods.length) {
     return { type, status: 'True', reason: InjectedReason.AllPodsInjected, message: `${injectedCount}/${pods.length} pods carry the gateway` };
   }
-  const without = pods.filter((pod) => !pod.injected).map((pod) => pod.name);
+  const olares = pods.filter((pod) => withOlaresSidecar.has(pod.name)).map((pod) => pod.name);
+  const without = pods.filter((pod) => !pod.injected && !withOlaresSidecar.has(pod.name)).map((pod) => pod.name);
+  const olaresText = `${olares.length === 1 ? 'carries' : 'carry'} the Olares sidecar ${OLARES_SIDECAR_CONTAINER} instead (left alone): ${listNames(olares)}`;
+  if (without.length === 0) {
+    return {
+      type, status: 'False', reason: InjectedReason.OlaresSidecarPresent,
+      message: `${injectedCount}/${pods.length} pods carry the gateway; ${olares.length} ${olaresText}`,
+    };
+  }
   return {
     type,
     status: 'False',
     reason: InjectedReason.PodsNotInjected,
-    message: `${injectedCount}/${pods.length} pods carry the gateway; without it: ${listNames(without)}`,
+    message: `${injectedCount}/${pods.length} pods carry the gateway; without it: ${listNames(without)}${olares.length === 0 ? '' : `; ${olares.length} more ${olaresText}`}`,
   };
 }
 

@@ -23,5 +23,7 @@ export const ManifestReason = {
 export const InjectedReason = {
   AllPodsInjected: 'AllPodsInjected',
   PodsNotInjected: 'PodsNotInjected',
+  /** Every pod without the gateway carries the Olares sidecar instead (left alone by design). */
+  OlaresSidecarPresent: 'OlaresSidecarPresent',
   NoPods: 'NoPods',
 } as const;

@@ -28,8 +28,8 @@ export interface Sampler {
   sampleOf(namespace: string, podName: string): StatsSample | undefined;
   /** Samples now and then every interval. */
   start(): void;
-  /** Stops sampling, waits for a running round and forgets every sample. */
-  stop(): Promise<void>;
+  /** Stops sampling, waits for a running round and forgets every sample (unless `keepSamples`: a leader that lost its Lease may regain it). */
+  stop(options?: { keepSamples?: boolean }): Promise<void>;
   /**
    * Resolves once the first round since start() has completed (at once if it has), after `timeoutMs`, or when sampling
    * stops — so a new leader writes status from samples instead of flipping Ready to "not sampled yet" first.
@@ -111,12 +111,12 @@ export function createSampler(options: SamplerOptions): Sampler {
       sampledSinceStart = false;
       schedule(0);
     },
-    async stop() {
+    async stop(stopOptions) {
       active = false;
       clearTimeout(timer);
       wakeWaiters();
       await running;
-      samples.clear();
+      if (stopOptions?.keepSamples !== true) samples.clear();
     },
     waitForFirstRound(timeoutMs) {
       if (!active || sampledSinceStart) return Promise.resolve();
@@ -140,6 +140,10 @@ export async function getStats(url: string, timeoutMs: number): Promise<StatsSam
   try {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const outgoing = request(url, { signal: controller.signal, headers: { Accept: 'application/json' } }, (res) => {
+        if (Number(res.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+          outgoing.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {

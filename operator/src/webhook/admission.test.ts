@@ -5,7 +5,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { parseGatewaySettings } from '../injection/gateway-settings.ts';
 import type { ManifestLookup } from '../manifest/manifest-lookup.ts';
-import { reviewAdmission, type AdmissionContext } from './admission.ts';
+import { isNestedDeeperThan, reviewAdmission, type AdmissionContext } from './admission.ts';
 
 const parsed = parseGatewaySettings({ image: 'gw:1' });
 if (!parsed.ok) throw new Error(parsed.error);
@@ -82,4 +82,20 @@ test('a review with a uid but a wrong shape is admitted; without a uid it is unr
   const noUid = reviewAdmission({ hello: 'world' }, context({}));
   assert.equal(noUid.kind, 'unreadable');
   assert.equal(reviewAdmission(null, context({})).kind, 'unreadable');
+});
+
+test('a pod nested 200,000 levels deep is admitted unchanged as "ignored", not a failure (F16: no error-level log)', () => {
+  const deep = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`) as unknown;
+  const nested = { ...pod, spec: { containers: [{ name: 'app', image: 'chat:1', x: deep }] } };
+  const outcome = reviewAdmission(review(nested), context({ 'apps/chat-manifest': { kind: 'websocket', url: '/ws', port: 8888 } }));
+  assert.equal(outcome.kind, 'reviewed');
+  if (outcome.kind !== 'reviewed') return;
+  assert.deepEqual(outcome.decision, { kind: 'ignored', reason: 'the pod is nested deeper than 100 levels' });
+  assert.deepEqual(outcome.review.response, { uid: 'uid-1', allowed: true });
+});
+
+test('isNestedDeeperThan counts object and array levels', () => {
+  assert.equal(isNestedDeeperThan({ a: [{ b: 1 }] }, 3), false);
+  assert.equal(isNestedDeeperThan({ a: [{ b: {} }] }, 3), true);
+  assert.equal(isNestedDeeperThan('text', 0), false);
 });

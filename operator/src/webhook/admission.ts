@@ -59,6 +59,8 @@ export function reviewAdmission(body: unknown, context: AdmissionContext): Admis
   if (request.kind.kind !== 'Pod' || request.kind.group !== '' || request.operation !== 'CREATE') {
     return ignored(request.uid, `not a Pod CREATE (${request.kind.kind} ${request.operation})`);
   }
+  // Pods nest a few dozen levels at most; a handcrafted one nested far deeper would overflow the stack further on.
+  if (isNestedDeeperThan(request.object, MAX_POD_DEPTH)) return ignored(request.uid, `the pod is nested deeper than ${MAX_POD_DEPTH} levels`);
   const pod = podSchema.safeParse(request.object);
   if (!pod.success) return ignored(request.uid, 'the pod could not be read');
   const namespace = request.namespace ?? pod.data.metadata?.namespace ?? '';
@@ -74,6 +76,23 @@ export function reviewAdmission(body: unknown, context: AdmissionContext): Admis
   }
   if (decision.warnings.length > 0) response.warnings = decision.warnings;
   return { kind: 'reviewed', review: wrap(response), decision };
+}
+
+/** Far above any real pod (managedFields included), far below what recursive code can walk. */
+export const MAX_POD_DEPTH = 100;
+
+/** Whether arrays/objects nest more than `limit` levels; iterative, so any depth is safe to check. */
+export function isNestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
 }
 
 /** The answer when anything went wrong: the pod is admitted as it is. */

@@ -2,8 +2,9 @@
 // the serving certificate is swapped in place (setSecureContext) when the certificate manager renews it.
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createBodyBudget, describeUnreadBody, readLimitedBody, SERVER_TIMEOUTS } from '../http/read-limited-body.ts';
 import { admitUnchanged, reviewAdmission, type AdmissionContext, type AdmissionOutcome } from './admission.ts';
 import type { ServingCertificate } from './certificates.ts';
 import { WEBHOOK_PATH } from './webhook-configuration.ts';
@@ -27,18 +28,27 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
-/** AdmissionReviews carry one pod; far below this. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** AdmissionReviews carry one pod; far below this. Counted while reading, whatever the framing. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** The API server sends a review at once; a body that trickles in longer than this is not one. */
+export const BODY_TIMEOUT_MS = 10_000;
+/** All bodies being read at the same time hold at most this much (reviews are a few KiB; 4 of the largest at once). */
+export const MAX_BUFFERED_BODY_BYTES = 4 * MAX_BODY_BYTES;
 
-export function buildWebhookApp(options: Pick<WebhookServerOptions, 'context' | 'onAdmission'>): Hono {
-  const app = new Hono();
+export function buildWebhookApp(options: Pick<WebhookServerOptions, 'context' | 'onAdmission'>): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  const budget = createBodyBudget(MAX_BUFFERED_BODY_BYTES);
   app.post(WEBHOOK_PATH, async (c) => {
     const started = performance.now();
-    const length = Number(c.req.header('content-length') ?? '0');
-    if (length > MAX_BODY_BYTES) return c.json({ message: `body: larger than ${MAX_BODY_BYTES} bytes` }, 413);
+    const read = await readLimitedBody(c.env.incoming, { limitBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS, budget });
+    if (read.kind !== 'ok') {
+      // The rest of the body is never read: the connection closes after this answer.
+      const { status, message } = describeUnreadBody(read);
+      return c.json({ message }, status, { Connection: 'close' });
+    }
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = JSON.parse(read.text);
     } catch {
       return c.json({ message: 'body: invalid JSON' }, 400);
     }
@@ -56,6 +66,8 @@ export function buildWebhookApp(options: Pick<WebhookServerOptions, 'context' | 
     if (outcome.kind === 'unreadable') return c.json({ message: outcome.message }, 400);
     return c.json(outcome.review);
   });
+  // Nothing else is served; a body sent anywhere else is never read.
+  app.all('*', (c) => c.json({ message: `${c.req.method} ${c.req.path}: not found (the webhook serves POST ${WEBHOOK_PATH})` }, 404, { Connection: 'close' }));
   return app;
 }
 
@@ -66,6 +78,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     createServer,
     serverOptions: options.certificate === undefined ? {} : { cert: options.certificate.certPem, key: options.certificate.keyPem },
   }) as Server;
+  server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
+  server.requestTimeout = SERVER_TIMEOUTS.requestTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -8,22 +8,35 @@ import type { CallbackJob } from './callback-dispatcher.ts';
 export interface CallbackQueueOwner {
   /** Delivers one callback; must not reject (the dispatcher reports every outcome itself). */
   deliverCallback(job: CallbackJob): Promise<unknown>;
-  /** Called with true when the queue reaches capacity, with false once it drained to half. */
+  /** Called with true when the queue reaches capacity, with false once it drained to half (count and bytes). */
   onCallbackPressure(full: boolean): void;
+}
+
+export interface CallbackQueueLimits {
+  /** WS_CALLBACK_QUEUE: callbacks waiting or in flight. */
+  count: number;
+  /** WS_CALLBACK_QUEUE_BYTES: their size, as counted by callbackSize. */
+  bytes: number;
+}
+
+/** What a queued callback is counted as: its body plus the job object, the string header and the array slot. */
+export function callbackSize(job: CallbackJob): number {
+  return job.body.length + 96;
 }
 
 export class CallbackQueue {
   readonly #owner: CallbackQueueOwner;
-  /** WS_CALLBACK_QUEUE: at this many pending callbacks the owner should stop reading the socket. */
-  readonly #capacity: number;
+  readonly #limits: CallbackQueueLimits;
   readonly #jobs: CallbackJob[] = [];
+  /** Size of the waiting jobs and the one in flight. */
+  #bytes = 0;
   #delivering = false;
   #full = false;
   #idle: (() => void)[] | undefined;
 
-  constructor(owner: CallbackQueueOwner, capacity: number) {
+  constructor(owner: CallbackQueueOwner, limits: CallbackQueueLimits) {
     this.#owner = owner;
-    this.#capacity = capacity;
+    this.#limits = limits;
   }
 
   /** Callbacks waiting or in flight. */
@@ -31,10 +44,26 @@ export class CallbackQueue {
     return this.#jobs.length + (this.#delivering ? 1 : 0);
   }
 
-  /** Always accepts: the socket is paused at capacity, so the queue overshoots only by frames already parsed. */
+  /** Size of the callbacks waiting or in flight (callbackSize). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether one more callback stays within both limits (a callback larger than the byte limit fits an empty queue). */
+  get hasRoom(): boolean {
+    return this.pending < this.#limits.count && this.#bytes < this.#limits.bytes;
+  }
+
+  /** Between reaching capacity and draining to half. */
+  get isFull(): boolean {
+    return this.#full;
+  }
+
+  /** Always accepts (the close callback must never be refused); the owner stops adding once hasRoom is false. */
   push(job: CallbackJob): void {
     this.#jobs.push(job);
-    if (!this.#full && this.pending >= this.#capacity) {
+    this.#bytes += callbackSize(job);
+    if (!this.#full && !this.hasRoom) {
       this.#full = true;
       this.#owner.onCallbackPressure(true);
     }
@@ -52,8 +81,10 @@ export class CallbackQueue {
     try {
       for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
         await this.#owner.deliverCallback(job);
-        if (this.#full && this.pending <= this.#capacity / 2) {
+        this.#bytes -= callbackSize(job);
+        if (this.#full && this.#jobs.length <= this.#limits.count / 2 && this.#bytes <= this.#limits.bytes / 2) {
           this.#full = false;
+          // The owner may push again from here (frames it held back); the loop then carries on with them.
           this.#owner.onCallbackPressure(false);
         }
       }

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createAppClient } from './app-client.ts';
-import { CallbackQueue } from './callback-queue.ts';
+import { CallbackQueue, callbackSize } from './callback-queue.ts';
 import { createConcurrencyLimit } from './concurrency-limit.ts';
 import type { CallbackJob } from './callback-dispatcher.ts';
 
@@ -29,7 +29,7 @@ test('delivers one at a time, in order', async () => {
       inFlight--;
     },
     onCallbackPressure: () => assert.fail('no pressure expected'),
-  }, 100);
+  }, { count: 100, bytes: 1_000_000 });
   for (let i = 0; i < 20; i++) queue.push(job(i));
   await queue.whenIdle();
   assert.deepEqual(delivered, Array.from({ length: 20 }, (_, i) => String(i)));
@@ -43,7 +43,7 @@ test('signals pressure at capacity, never drops, and releases at half', async ()
   const queue = new CallbackQueue({
     deliverCallback: async (j) => { await gate.promise; delivered.push(j.body); },
     onCallbackPressure: (full) => { signals.push(full); },
-  }, 4);
+  }, { count: 4, bytes: 1_000_000 });
   for (let i = 0; i < 6; i++) queue.push(job(i));
   assert.deepEqual(signals, [true]);
   assert.equal(queue.pending, 6, 'frames parsed after the pause are still kept');
@@ -51,6 +51,36 @@ test('signals pressure at capacity, never drops, and releases at half', async ()
   await queue.whenIdle();
   assert.deepEqual(signals, [true, false]);
   assert.equal(delivered.length, 6);
+});
+
+test('WS_CALLBACK_QUEUE_BYTES: pressure once the bytes reach the limit; one callback larger than it fits an empty queue', async () => {
+  const gate = deferred();
+  const signals: boolean[] = [];
+  const size = callbackSize(job(0));
+  const queue = new CallbackQueue({
+    deliverCallback: async () => { await gate.promise; },
+    onCallbackPressure: (full) => { signals.push(full); },
+  }, { count: 1000, bytes: size * 3 });
+  queue.push(job(0));
+  queue.push(job(1));
+  assert.equal(queue.hasRoom, true);
+  queue.push(job(2));
+  assert.deepEqual(signals, [true]);
+  assert.equal(queue.hasRoom, false);
+  assert.equal(queue.bytes, size * 3);
+  gate.resolve();
+  await queue.whenIdle();
+  assert.deepEqual(signals, [true, false]);
+  assert.equal(queue.bytes, 0);
+
+  const big: CallbackJob = { ...job(0), body: 'x'.repeat(size * 10) };
+  const open = deferred();
+  const alone = new CallbackQueue({ deliverCallback: async () => { await open.promise; }, onCallbackPressure: (full) => { signals.push(full); } }, { count: 1000, bytes: size * 3 });
+  assert.equal(alone.hasRoom, true);
+  alone.push(big);
+  assert.equal(alone.hasRoom, false, 'accepted, then full');
+  open.resolve();
+  await alone.whenIdle();
 });
 
 test('concurrency limit hands slots over in arrival order', async () => {

@@ -1,12 +1,14 @@
 // One live client socket: inbound frames to ordered callbacks, outbound frames with a buffer limit, exactly one close callback. I/O.
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { CallbackQueue, type CallbackQueueOwner } from '../callbacks/callback-queue.ts';
+import { CallbackQueue, type CallbackQueueLimits, type CallbackQueueOwner } from '../callbacks/callback-queue.ts';
 import type { CallbackDispatcher, CallbackJob } from '../callbacks/callback-dispatcher.ts';
 import { buildCloseBody, buildMessageBody, buildOpenBody, type ConnectionIdentity } from '../protocol/callback-body.ts';
 import { parseClientFrame, pongFrame } from '../protocol/client-frame.ts';
 import { CloseCode, closeCauses, type CloseCause } from '../protocol/close-codes.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
+import { HeldFrames } from './held-frames.ts';
+import { refillTokens, type InboundRateLimit } from './inbound-rate-limit.ts';
 import type { OutboundFrame } from './outbound-frame.ts';
 
 export interface ConnectionInfo extends ConnectionIdentity {
@@ -21,9 +23,11 @@ export interface ConnectionDeps {
   dispatcher: CallbackDispatcher;
   metrics: GatewayMetrics;
   log: Logger;
-  callbackQueue: number;
+  /** WS_CALLBACK_QUEUE and WS_CALLBACK_QUEUE_BYTES, one object shared by every connection. */
+  callbackLimits: CallbackQueueLimits;
+  inboundRateLimit: InboundRateLimit;
   maxBufferedBytes: number;
-  /** Called once, after the socket closed and its close callback was queued. */
+  /** Called once, after the socket closed and its close callback was queued (behind any frames still held). */
   onClosed: (connection: Connection) => void;
 }
 
@@ -47,12 +51,26 @@ export class Connection implements CallbackQueueOwner {
   readonly #callbacks: CallbackQueue;
   #gatewayCloseCause: CloseCause | undefined;
   #paused = false;
+  /** Frames parsed while the callback queue had no room; created on first need (most connections never need it). */
+  #held: HeldFrames | undefined;
+  /** The close callback, waiting for the held frames ahead of it. */
+  #closeAfterHeld: CloseCause | undefined;
+  #closed = false;
+  /** Over the inbound rate limit: being closed with 1008; what it still sends is not accepted. */
+  #rateLimited = false;
+  #tokens: number;
+  #tokensAt = Date.now();
+  /** A pong was queued and neither reported written nor seen gone with an empty outbound buffer. */
+  #pongQueued = false;
+  /** Created on the first pong (most connections never send a JSON ping). */
+  #pongWritten: (() => void) | undefined;
 
   constructor(ws: WebSocket, info: ConnectionInfo, deps: ConnectionDeps) {
     this.#ws = ws;
     this.info = info;
     this.#deps = deps;
-    this.#callbacks = new CallbackQueue(this, deps.callbackQueue);
+    this.#callbacks = new CallbackQueue(this, deps.callbackLimits);
+    this.#tokens = deps.inboundRateLimit.burst;
   }
 
   /** Wires the socket's events; queues the open callback unless it was already delivered (authorize mode). */
@@ -61,7 +79,7 @@ export class Connection implements CallbackQueueOwner {
     ws[owner] = this;
     if (!options.openDelivered) this.#queueCallback('open', buildOpenBody(this.info));
     ws.on('message', Connection.#onSocketMessage);
-    ws.on('ping', Connection.#onSocketActivity);
+    ws.on('ping', Connection.#onSocketPing);
     ws.on('pong', Connection.#onSocketActivity);
     ws.on('error', Connection.#onSocketError);
     ws.on('close', Connection.#onSocketClose);
@@ -69,6 +87,10 @@ export class Connection implements CallbackQueueOwner {
 
   static #onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
     (this as OwnedSocket)[owner].#onMessage(data, isBinary);
+  }
+
+  static #onSocketPing(this: WebSocket): void {
+    (this as OwnedSocket)[owner].#onPing();
   }
 
   static #onSocketActivity(this: WebSocket): void {
@@ -88,7 +110,22 @@ export class Connection implements CallbackQueueOwner {
   }
 
   onCallbackPressure(full: boolean): void {
-    this.#setPaused(full);
+    if (!full) this.#releaseHeld();
+    if (!this.#closed) this.#setPaused(this.#callbacks.isFull || this.#held !== undefined && this.#held.count > 0);
+  }
+
+  /** Callbacks waiting or in flight, and their size (WS_CALLBACK_QUEUE, WS_CALLBACK_QUEUE_BYTES). */
+  get pendingCallbacks(): number {
+    return this.#callbacks.pending;
+  }
+
+  get pendingCallbackBytes(): number {
+    return this.#callbacks.bytes;
+  }
+
+  /** Raw bytes of frames parsed beyond the callback queue's capacity, not yet turned into callbacks. */
+  get heldBytes(): number {
+    return this.#held?.bytes ?? 0;
   }
 
   get isClosing(): boolean {
@@ -102,16 +139,21 @@ export class Connection implements CallbackQueueOwner {
 
   /** Queues a frame; false when closing or when the client is a slow consumer (then it is being closed with 1013). The hub counts what was sent. */
   send(frame: OutboundFrame): boolean {
-    if (this.isClosing) return false;
+    if (this.isClosing || !this.#fitsOutbound(frame.data.length)) return false;
+    this.#ws.send(frame.data, { binary: frame.binary });
+    return true;
+  }
+
+  /** WS_MAX_BUFFERED_BYTES, for app frames and pongs alike: false (and closing with 1013) when `length` more would overflow. */
+  #fitsOutbound(length: number): boolean {
     const buffered = this.#ws.bufferedAmount;
     // A frame larger than the limit may still go to a client that has nothing queued.
-    if (buffered > 0 && buffered + frame.data.length > this.#deps.maxBufferedBytes) {
+    if (buffered > 0 && buffered + length > this.#deps.maxBufferedBytes) {
       this.#deps.metrics.slowConsumers.inc();
       this.#deps.log.info({ conn_id: this.info.connId, buffered }, 'slow consumer, closing');
       this.close(closeCauses.slowConsumer);
       return false;
     }
-    this.#ws.send(frame.data, { binary: frame.binary });
     return true;
   }
 
@@ -144,14 +186,76 @@ export class Connection implements CallbackQueueOwner {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     this.#touch();
+    if (!this.#withinRateLimit()) return;
+    // ws parses a whole socket read at once, so frames keep coming after the pause: keep them as raw bytes, in order.
+    if (this.#held !== undefined && this.#held.count > 0 || !this.#callbacks.hasRoom) {
+      (this.#held ??= new HeldFrames()).push(data, isBinary);
+      return;
+    }
+    this.#accept(data, isBinary);
+  }
+
+  #onPing(): void {
+    this.#touch();
+    this.#withinRateLimit();
+  }
+
+  /** Takes one token for an inbound frame; over the limit, closes with 1008 and accepts nothing more. */
+  #withinRateLimit(): boolean {
+    if (this.#rateLimited) return false;
+    const limit = this.#deps.inboundRateLimit;
+    if (limit.perSec === 0) return true;
+    this.#tokens = refillTokens(this.#tokens, this.lastActivity - this.#tokensAt, limit);
+    this.#tokensAt = this.lastActivity;
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return true;
+    }
+    this.#rateLimited = true;
+    this.#deps.metrics.rateLimited.inc();
+    this.#deps.log.info({ conn_id: this.info.connId, code: 'GW_ERR_RATE_LIMITED' }, 'inbound rate limit exceeded, closing');
+    this.close(closeCauses.rateLimited);
+    // Nothing it sends is accepted any more, so stop reading (and parsing) it; ws ends the socket after closeTimeout.
+    this.#ws.pause();
+    return false;
+  }
+
+  /** Turns one inbound message into a pong or a message callback. */
+  #accept(data: Buffer, isBinary: boolean): void {
     const frame = parseClientFrame(data, isBinary);
     if (frame.kind === 'ping') {
-      if (!this.isClosing) this.#ws.send(pongFrame);
+      this.#pong();
       return;
     }
     this.#deps.metrics.messagesIn.inc();
     this.#deps.metrics.bytesIn.inc(data.length);
     this.#queueCallback('message', buildMessageBody(this.info, frame));
+  }
+
+  #pong(): void {
+    if (this.isClosing) return;
+    // One pong at a time (F1): while a queued pong may still wait in the outbound buffer, a client that pings
+    // without reading gets no other. It left once ws reports it written, or once the buffer is seen empty
+    // (the report comes a tick later, and several pings may arrive in one read).
+    if (this.#ws.bufferedAmount === 0) this.#pongQueued = false;
+    if (this.#pongQueued || !this.#fitsOutbound(pongFrame.length)) return;
+    this.#pongQueued = true;
+    this.#ws.send(pongFrame, this.#pongWritten ??= () => { this.#pongQueued = false; });
+  }
+
+  /** Turns held frames into callbacks while the queue has room; the close callback follows the last of them. */
+  #releaseHeld(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    while (held.count > 0 && this.#callbacks.hasRoom) {
+      const frame = held.shift()!;
+      this.#accept(frame.data, frame.isBinary);
+    }
+    if (held.count === 0 && this.#closeAfterHeld !== undefined) {
+      const cause = this.#closeAfterHeld;
+      this.#closeAfterHeld = undefined;
+      this.#queueCallback('close', buildCloseBody(this.info, cause));
+    }
   }
 
   #onError(error: Error & { code?: string }): void {
@@ -164,9 +268,11 @@ export class Connection implements CallbackQueueOwner {
 
   #onClose(code: number, reason: Buffer): void {
     this.#setPaused(false);
+    this.#closed = true;
     const cause = this.#gatewayCloseCause ?? { code, reason: reason.toString('utf8') };
     this.#deps.metrics.closes.inc({ code: String(cause.code) });
-    this.#queueCallback('close', buildCloseBody(this.info, cause));
+    if (this.#held !== undefined && this.#held.count > 0) this.#closeAfterHeld = cause;
+    else this.#queueCallback('close', buildCloseBody(this.info, cause));
     this.#deps.log.debug({ conn_id: this.info.connId, code: cause.code }, 'connection closed');
     this.#deps.onClosed(this);
   }
@@ -182,7 +288,7 @@ export class Connection implements CallbackQueueOwner {
     if (this.#ws.readyState === WebSocket.CLOSED) return;
     if (paused) {
       this.#ws.pause();
-    } else {
+    } else if (!this.#rateLimited) {
       this.#ws.resume();
       // Time spent paused was the gateway's doing, not the client's silence.
       this.#touch();

@@ -11,14 +11,22 @@ export interface GatewayMetrics {
   callbackFailures: Counter<'reason'>;
   closes: Counter<'code'>;
   slowConsumers: Counter;
+  rateLimited: Counter;
   pausedSockets: Gauge;
   upgradesRejected: Counter<'status'>;
+  pendingSocketsRefused: Counter;
 }
 
 /** Live figures the gauges read at scrape time, so the hot path does not update them. */
 export interface LiveCounts {
   connections(): number;
   users(): number;
+  /** Callbacks waiting or in flight over all connections, and on the connection with the most. */
+  callbacksPending(): { total: number; largest: number; largestBytes: number };
+  /** Raw bytes of frames held back because their connection's callback queue was full. */
+  heldBytes(): number;
+  /** TCP connections not yet upgraded (WS_MAX_PENDING_UPGRADES). */
+  pendingSockets(): number;
 }
 
 export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
@@ -33,6 +41,26 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
   new Gauge({
     name: 'ws_gateway_users', help: 'Distinct user names with at least one open connection.', registers,
     collect() { this.set(live.users()); },
+  });
+  new Gauge({
+    name: 'ws_gateway_callbacks_pending', help: 'Callbacks waiting or in flight, over all connections.', registers,
+    collect() { this.set(live.callbacksPending().total); },
+  });
+  new Gauge({
+    name: 'ws_gateway_callbacks_pending_max', help: 'Callbacks waiting or in flight on the connection with the most (at most WS_CALLBACK_QUEUE).', registers,
+    collect() { this.set(live.callbacksPending().largest); },
+  });
+  new Gauge({
+    name: 'ws_gateway_callbacks_pending_bytes_max', help: 'Bytes of callbacks waiting or in flight on the connection with the most (about WS_CALLBACK_QUEUE_BYTES at most).', registers,
+    collect() { this.set(live.callbacksPending().largestBytes); },
+  });
+  new Gauge({
+    name: 'ws_gateway_inbound_held_bytes', help: 'Bytes of client frames read while their callback queue was full, kept raw until it has room.', registers,
+    collect() { this.set(live.heldBytes()); },
+  });
+  new Gauge({
+    name: 'ws_gateway_pending_sockets', help: 'TCP connections that have not completed a WebSocket upgrade (plain HTTP included).', registers,
+    collect() { this.set(live.pendingSockets()); },
   });
   return {
     registry,
@@ -50,7 +78,9 @@ export function createGatewayMetrics(live: LiveCounts): GatewayMetrics {
     }),
     closes: new Counter({ name: 'ws_gateway_closes_total', help: 'Closed connections, by close code.', labelNames: ['code'], registers }),
     slowConsumers: new Counter({ name: 'ws_gateway_slow_consumers_total', help: 'Clients closed with 1013 because their outbound buffer overflowed.', registers }),
+    rateLimited: new Counter({ name: 'ws_gateway_rate_limited_total', help: 'Clients closed with 1008 for sending more than WS_MAX_INBOUND_FRAMES_PER_SEC.', registers }),
     pausedSockets: new Gauge({ name: 'ws_gateway_paused_sockets', help: 'Client sockets not being read because their callback queue is full.', registers }),
     upgradesRejected: new Counter({ name: 'ws_gateway_upgrades_rejected_total', help: 'Refused WebSocket upgrades, by HTTP status.', labelNames: ['status'], registers }),
+    pendingSocketsRefused: new Counter({ name: 'ws_gateway_pending_sockets_refused_total', help: 'TCP connections refused with 503 because WS_MAX_PENDING_UPGRADES were waiting.', registers }),
   };
 }

@@ -5,6 +5,7 @@ export const CloseCode = {
   goingAway: 1001,
   noStatusReceived: 1005,
   abnormal: 1006,
+  policyViolation: 1008,
   messageTooBig: 1009,
   internalError: 1011,
   tryAgainLater: 1013,
@@ -23,5 +24,6 @@ export const closeCauses = {
   messageTooBig: { code: CloseCode.messageTooBig, reason: '' },
   internalError: { code: CloseCode.internalError, reason: 'internal error' },
   slowConsumer: { code: CloseCode.tryAgainLater, reason: 'slow consumer' },
+  rateLimited: { code: CloseCode.policyViolation, reason: 'inbound rate limit' },
   idleTimeout: { code: CloseCode.idleTimeout, reason: 'idle timeout' },
 } as const satisfies Record<string, CloseCause>;

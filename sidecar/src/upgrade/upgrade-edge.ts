@@ -10,7 +10,7 @@ import type { ConnectionInfo } from '../connection/connection.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { buildCloseBody, buildOpenBody } from '../protocol/callback-body.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
-import { decideUpgrade, type UpgradeLoad } from './decide-upgrade.ts';
+import { decideUpgrade, type UpgradeLoad, type UpgradeRejection } from './decide-upgrade.ts';
 
 export interface UpgradeEdgeDeps {
   config: GatewayConfig;
@@ -18,6 +18,10 @@ export interface UpgradeEdgeDeps {
   metrics: GatewayMetrics;
   log: Logger;
   load: () => UpgradeLoad;
+  /** Whether a peer address may set the user header (WS_TRUSTED_PROXIES). */
+  trustedPeer: (address: string | undefined) => boolean;
+  /** The socket is no longer waiting for its upgrade (refused or handed to ws): it stops counting as pending. */
+  upgradeDone: (socket: Duplex) => void;
   /** Registers and starts the connection once the handshake completed. */
   accept: (ws: WebSocket, info: ConnectionInfo, openDelivered: boolean) => void;
 }
@@ -46,14 +50,28 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
+    const peer = request.socket.remoteAddress;
     const decision = decideUpgrade(
-      { url: request.url ?? '/', origin: header('origin'), user: header(config.userHeader), cookie: header('cookie'), key: header('sec-websocket-key'), version: header('sec-websocket-version') },
+      {
+        method: request.method ?? '',
+        url: request.url ?? '/',
+        upgrade: header('upgrade'),
+        connection: header('connection'),
+        key: header('sec-websocket-key'),
+        version: header('sec-websocket-version'),
+        protocol: header('sec-websocket-protocol'),
+        origin: header('origin'),
+        user: request.headersDistinct[config.userHeader] ?? [],
+        peerTrusted: deps.trustedPeer(peer),
+        peer,
+        cookie: header('cookie'),
+      },
       config,
       deps.load(),
       randomUUID,
     );
     if (decision.kind === 'reject') {
-      refuse(socket, decision.status, decision.message);
+      refuse(socket, decision);
       return;
     }
     const info: ConnectionInfo = {
@@ -69,16 +87,25 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     if (openDelivered) {
       const status = await authorize(info);
       if (status !== undefined) {
-        refuse(socket, status, status === 503 ? 'the app did not answer the open callback' : 'refused by the app');
-        return;
-      }
-      if (socket.destroyed) {
-        // The app accepted a connection whose client left meanwhile: it still gets its close callback.
-        void deps.dispatcher.dispatch({ action: 'close', connId: info.connId, body: buildCloseBody(info, { code: CloseCode.abnormal, reason: '' }), cookie: info.cookie });
+        refuse(socket, { status, message: status === 503 ? 'the app did not answer the open callback' : 'refused by the app' });
         return;
       }
     }
-    wss.handleUpgrade(request, socket, head, (ws) => deps.accept(ws, info, openDelivered));
+    let accepted = false;
+    // Every check ws makes ran in decideUpgrade; what is left (the client left meanwhile) ends the socket without
+    // calling back. ws completes the handshake synchronously, so `accepted` is known when handleUpgrade returns.
+    if (!socket.destroyed) {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        accepted = true;
+        deps.accept(ws, info, openDelivered);
+      });
+    }
+    deps.upgradeDone(socket);
+    if (!accepted) {
+      socket.destroy();
+      // The app accepted a connection that never opened: it already saw `open`, so it gets its close callback.
+      if (openDelivered) void deps.dispatcher.dispatch({ action: 'close', connId: info.connId, body: buildCloseBody(info, { code: CloseCode.abnormal, reason: '' }), cookie: info.cookie });
+    }
   }
 
   /** undefined when the app accepted; otherwise the status to refuse the handshake with. */
@@ -92,17 +119,20 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     return result.status >= 300 && result.status <= 599 ? result.status : 502;
   }
 
-  function refuse(socket: Duplex, status: number, message: string): void {
+  function refuse(socket: Duplex, refusal: { status: number; message: string; headers?: UpgradeRejection['headers'] }): void {
+    const { status, message } = refusal;
     deps.metrics.upgradesRejected.inc({ status: String(status) });
     log.debug({ status, reason: message }, 'upgrade refused');
+    deps.upgradeDone(socket);
     if (!socket.writable) {
       socket.destroy();
       return;
     }
     const body = JSON.stringify({ code: status, message });
+    const extra = Object.entries(refusal.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('');
     socket.once('finish', () => socket.destroy());
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n${extra}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
@@ -112,7 +142,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     socket.on('error', (error) => log.debug({ error: error.message }, 'client socket error during upgrade'));
     handle(request, socket, head).catch((error: unknown) => {
       log.error({ err: error, code: 'GW_ERR_UPGRADE' }, 'upgrade failed');
-      refuse(socket, 500, 'internal error');
+      refuse(socket, { status: 500, message: 'internal error' });
     });
   };
 }

@@ -2,8 +2,7 @@
 // kind's resource through API discovery. Requests go through the operator's own API client.
 import { isApiError, type ApiClient } from '../../../operator/src/kube/api-client.ts';
 import type { KubeObject } from './parse-manifests.ts';
-
-interface ApiResourceList { resources: { name: string; kind: string; namespaced: boolean }[] }
+import { createResourceLocator } from './resource-paths.ts';
 
 export interface Applier {
   /** Creates each object in order, replacing one that exists (like `kubectl apply` of a fresh render). */
@@ -11,26 +10,11 @@ export interface Applier {
 }
 
 export function createApplier(api: ApiClient): Applier {
-  const discovered = new Map<string, ApiResourceList>();
-
-  async function resourcePath(object: KubeObject): Promise<{ collection: string; item: string }> {
-    const groupVersionPath = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
-    let list = discovered.get(groupVersionPath);
-    if (list === undefined) {
-      list = await api.request<ApiResourceList>({ method: 'GET', path: groupVersionPath });
-      discovered.set(groupVersionPath, list);
-    }
-    const resource = list.resources.find((candidate) => candidate.kind === object.kind && !candidate.name.includes('/'));
-    if (resource === undefined) throw new Error(`the cluster does not serve ${object.kind} in ${object.apiVersion}`);
-    const namespace = object.metadata.namespace ?? 'default';
-    const collection = resource.namespaced ? `${groupVersionPath}/namespaces/${namespace}/${resource.name}` : `${groupVersionPath}/${resource.name}`;
-    return { collection, item: `${collection}/${object.metadata.name}` };
-  }
-
+  const locator = createResourceLocator(api);
   return {
     async apply(objects) {
       for (const object of objects) {
-        const { collection, item } = await resourcePath(object);
+        const { collection, item } = await locator.pathsOf(object);
         try {
           await api.request({ method: 'POST', path: collection, body: object });
         } catch (error) {
@@ -39,7 +23,7 @@ export function createApplier(api: ApiClient): Applier {
           await api.request({ method: 'PUT', path: item, body: { ...object, metadata: { ...object.metadata, resourceVersion: current.metadata.resourceVersion } } });
         }
         // A CRD serves its kind only once established.
-        if (object.kind === 'CustomResourceDefinition') discovered.clear();
+        if (object.kind === 'CustomResourceDefinition') locator.forget();
       }
     },
   };

@@ -1,39 +1,30 @@
-// Renders the tapr-ws chart with `helm template` and returns the parsed objects; also the path helpers the chart
-// tests and (later) the in-cluster install test share. I/O (runs helm).
-import { join } from 'node:path';
-import { runHelm } from './helm.ts';
+// Renders the tapr-ws chart with the real `helm template` and returns the parsed objects; also the path helpers the
+// chart tests and the install test share. I/O (runs helm).
+import { runHelm, runHelmChecked } from './helm.ts';
+import { buildValuesArgs, CHART_DIR, DEFAULT_NAMESPACE, DEFAULT_RELEASE, type ValuesOptions } from './chart-paths.ts';
 import { parseManifests, type KubeObject } from './parse-manifests.ts';
 
-export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
-export const CHART_DIR = join(REPO_ROOT, 'charts', 'tapr-ws');
-export const VALUES_DIR = join(import.meta.dirname, '..', 'values');
+export { CHART_DIR, DEFAULT_NAMESPACE, DEFAULT_RELEASE, REPO_ROOT, VALUES_DIR } from './chart-paths.ts';
 
-export interface RenderOptions {
+export interface RenderOptions extends ValuesOptions {
   releaseName?: string;
   namespace?: string;
-  /** Values files, applied in order (paths, or names of files under test/chart/values). */
-  valuesFiles?: string[];
-  /** `key=value` assignments for --set. */
-  set?: string[];
   includeCrds?: boolean;
+  /** --kube-version: the cluster version to assume instead of the one built into Helm (Kubernetes 1.37). */
+  kubeVersion?: string;
 }
-
-export const DEFAULT_RELEASE = 'tapr-ws';
-export const DEFAULT_NAMESPACE = 'tapr-system';
 
 export function helmTemplateArgs(options: RenderOptions = {}): string[] {
   const args = ['template', options.releaseName ?? DEFAULT_RELEASE, CHART_DIR, '--namespace', options.namespace ?? DEFAULT_NAMESPACE];
-  for (const file of options.valuesFiles ?? []) args.push('--values', file.includes('/') ? file : join(VALUES_DIR, file));
-  for (const assignment of options.set ?? []) args.push('--set', assignment);
+  args.push(...buildValuesArgs(options));
   if (options.includeCrds === true) args.push('--include-crds');
+  if (options.kubeVersion !== undefined) args.push('--kube-version', options.kubeVersion);
   return args;
 }
 
-/** The rendered objects; throws with helm's stderr when rendering fails. */
+/** The rendered objects; throws naming the helm command and its stderr when rendering fails. */
 export async function renderChart(options: RenderOptions = {}): Promise<KubeObject[]> {
-  const result = await runHelm(helmTemplateArgs(options));
-  if (result.code !== 0) throw new Error(`helm template failed (exit ${result.code}): ${result.stderr.trim()}`);
-  return parseManifests(result.stdout);
+  return parseManifests((await runHelmChecked(helmTemplateArgs(options))).stdout);
 }
 
 /** Renders expecting a failure; returns helm's error output (throws when rendering succeeded). */

@@ -34,7 +34,7 @@ async function podsOf(core: CoreV1Api, namespace: string, app: string): Promise<
   return (await core.listNamespacedPod({ namespace, labelSelector: `app=${app}` })).items;
 }
 
-test('a Deployment gets a ReplicaSet named with the pod-template-hash and running pods with their own loopback IPs', async (t) => {
+test('a Deployment gets a ReplicaSet named with the pod-template-hash and running pods with their own pod-network IPs', async (t) => {
   const { kc, namespace, faults } = await clusterUnderTest(t, { images: fixtureImages });
   if (faults === undefined) return t.skip('runs fixture processes on the local node agent');
   const apps = kc.makeApiClient(AppsV1Api);
@@ -71,7 +71,7 @@ test('a Deployment gets a ReplicaSet named with the pod-template-hash and runnin
     assert.deepEqual(p.metadata?.ownerReferences?.map((r) => [r.kind, r.name, r.controller]), [['ReplicaSet', `web-${hash}`, true]]);
     assert.equal(p.spec?.nodeName, 'local-node');
     assert.equal(p.status?.phase, 'Running');
-    assert.match(p.status?.podIP ?? '', /^127\.\d+\.\d+\.\d+$/);
+    assert.match(p.status?.podIP ?? '', /^198\.18\.\d+\.\d+$/, 'an address of the pod network (198.18.0.0/15, never routed out)');
     assert.equal(p.status?.containerStatuses?.[0]?.ready, true);
     assert.ok(p.status?.containerStatuses?.[0]?.state?.running !== undefined);
   }

@@ -1,12 +1,11 @@
 // Behaviour: the node agent runs pods as processes — env (value, fieldRef, configMapKeyRef, secretKeyRef, POD_IP,
-// KUBECONFIG), pods/log, graceful deletion (SIGTERM, grace period), init containers, native sidecars, liveness
+// the in-cluster KUBERNETES_SERVICE_*), pods/log, graceful deletion (SIGTERM, grace period), init containers, native sidecars, liveness
 // restarts, restartPolicy, and an image missing from the image map.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { CoreV1Api, KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { clusterUnderTest, eventually, expectStatus } from './support/cluster-under-test.ts';
 import { FIXTURE_IMAGE, fixtureImages } from './support/fixture-images.ts';
 
@@ -37,13 +36,13 @@ async function logLines(core: CoreV1Api, namespace: string, name: string, contai
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
 }
 
-test('a container gets its env (value, fieldRef, configMapKeyRef, secretKeyRef, POD_IP, KUBECONFIG) and its output is in pods/log', async (t) => {
+test('a container gets its env (value, fieldRef, configMapKeyRef, secretKeyRef, POD_IP, KUBERNETES_SERVICE_*) and its output is in pods/log', async (t) => {
   const { kc, namespace, faults } = await clusterUnderTest(t, { images: fixtureImages });
   if (faults === undefined) return t.skip('runs fixture processes on the local node agent');
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'cfg' }, data: { color: 'blue' } } });
   await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'sec' }, stringData: { password: 's3cret' } } });
-  const keys = 'PLAIN,EXPANDED,MY_NAME,MY_NS,MY_UID,MY_LABEL,MY_NODE,MY_SA,MY_IP,COLOR,PASSWORD,MISSING_OPT,POD_IP,KUBECONFIG';
+  const keys = 'PLAIN,EXPANDED,MY_NAME,MY_NS,MY_UID,MY_LABEL,MY_NODE,MY_SA,MY_IP,COLOR,PASSWORD,MISSING_OPT,POD_IP,KUBERNETES_SERVICE_HOST,KUBERNETES_SERVICE_PORT';
   await core.createNamespacedPod({ namespace, body: pod('envy', { containers: [{
     name: 'app', image: FIXTURE_IMAGE,
     env: [
@@ -68,15 +67,12 @@ test('a container gets its env (value, fieldRef, configMapKeyRef, secretKeyRef, 
   });
   const env = lines[0]!.env!;
   const ip = running.status!.podIP!;
-  assert.deepEqual({ ...env, KUBECONFIG: undefined }, {
+  assert.deepEqual(env, {
     PLAIN: 'hello', EXPANDED: 'hello-world', MY_NAME: 'envy', MY_NS: namespace, MY_UID: running.metadata!.uid!, MY_LABEL: 'envy',
-    MY_NODE: 'local-node', MY_SA: 'default', MY_IP: ip, COLOR: 'blue', PASSWORD: 's3cret', MISSING_OPT: null, POD_IP: ip, KUBECONFIG: undefined,
+    MY_NODE: 'local-node', MY_SA: 'default', MY_IP: ip, COLOR: 'blue', PASSWORD: 's3cret', MISSING_OPT: null, POD_IP: ip,
+    // In-cluster clients find the API server as in any pod (its token is mounted at the usual path).
+    KUBERNETES_SERVICE_HOST: running.status!.hostIP!, KUBERNETES_SERVICE_PORT: '443',
   });
-  // The per-pod kubeconfig works and acts as the pod's ServiceAccount.
-  const podKc = new KubeConfig();
-  podKc.loadFromString(await readFile(env.KUBECONFIG!, 'utf8'));
-  await expectStatus(podKc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace }), 403, 'Forbidden');
-  assert.equal(podKc.getCurrentUser()?.name, `system:serviceaccount:${namespace}:default`);
   const text = await core.readNamespacedPodLog({ name: 'envy', namespace, container: 'app' });
   assert.match(text, /to stderr/);
   assert.equal(await core.readNamespacedPodLog({ name: 'envy', namespace, tailLines: 1 }), 'to stderr\n');
@@ -190,7 +186,7 @@ test('an image that is not in the image map leaves the container Waiting with a 
   const p = await waitFor(core, namespace, 'ghost', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImageNotInMap');
   assert.equal(p.status?.phase, 'Pending');
   assert.match(p.status.containerStatuses![0]!.state!.waiting!.message ?? '', /image "example\.com\/not-mapped:1" is not in the image map/);
-  assert.match(p.status?.podIP ?? '', /^127\./);
+  assert.match(p.status?.podIP ?? '', /^198\.18\.\d+\.\d+$/, 'it still gets an address on the pod network');
   const err = await expectStatus(core.readNamespacedPodLog({ name: 'ghost', namespace }), 400, 'BadRequest');
   assert.match(err.message, /is waiting to start: ImageNotInMap/);
   await core.deleteNamespacedPod({ name: 'ghost', namespace });

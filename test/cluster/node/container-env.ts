@@ -5,6 +5,8 @@ import { isJsonObject, toText, type JsonObject } from '../patch/json-value.ts';
 export interface EnvSources {
   pod: JsonObject;
   podIP: string;
+  /** status.hostIP (default 127.0.0.1). */
+  hostIP?: string;
   configMap(name: string): JsonObject | undefined;
   secret(name: string): JsonObject | undefined;
 }
@@ -18,7 +20,7 @@ function expand(value: string, env: Record<string, string>): string {
   });
 }
 
-export function fieldRefValue(pod: JsonObject, podIP: string, path: string): string | undefined {
+export function fieldRefValue(pod: JsonObject, podIP: string, path: string, hostIP = '127.0.0.1'): string | undefined {
   const m = isJsonObject(pod.metadata) ? pod.metadata : {};
   const spec = isJsonObject(pod.spec) ? pod.spec : {};
   const labels = isJsonObject(m.labels) ? m.labels : {};
@@ -38,7 +40,7 @@ export function fieldRefValue(pod: JsonObject, podIP: string, path: string): str
     case 'spec.nodeName': return toText(spec.nodeName ?? '');
     case 'spec.serviceAccountName': return toText(spec.serviceAccountName ?? '');
     case 'status.podIP': case 'status.podIPs': return podIP;
-    case 'status.hostIP': case 'status.hostIPs': return '127.0.0.1';
+    case 'status.hostIP': case 'status.hostIPs': return hostIP;
     default: return undefined;
   }
 }
@@ -79,7 +81,7 @@ export function buildContainerEnv(container: JsonObject, sources: EnvSources): E
       continue;
     }
     if (isJsonObject(from.fieldRef)) {
-      const v = fieldRefValue(sources.pod, sources.podIP, toText(from.fieldRef.fieldPath));
+      const v = fieldRefValue(sources.pod, sources.podIP, toText(from.fieldRef.fieldPath), sources.hostIP);
       if (v === undefined) return { ok: false, message: `unsupported fieldPath "${toText(from.fieldRef.fieldPath)}" in env ${name}` };
       env[name] = v;
     } else if (isJsonObject(from.configMapKeyRef) || isJsonObject(from.secretKeyRef)) {

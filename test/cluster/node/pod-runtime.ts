@@ -18,9 +18,15 @@ export interface PodRuntimeOptions {
   /** Environment every process starts from (PATH, HOME, …; never the cluster's own). */
   baseEnv: Record<string, string>;
   /** The container's env from the pod spec (fails on a missing ConfigMap/Secret/key). */
-  containerEnv(container: JsonObject): EnvResult;
+  containerEnv(container: JsonObject): EnvResult | Promise<EnvResult>;
   /** Writes the pod's kubeconfig for its ServiceAccount; returns its path or throws (no ServiceAccount yet). */
-  kubeconfig(): Promise<string>;
+  kubeconfig?(): Promise<string>;
+  /** Before each container start (e.g. the ServiceAccount token is written); a throw is a CreateContainerConfigError. */
+  prepare?(container: JsonObject): Promise<void>;
+  /** How a container's (or exec probe's) argv is run, e.g. inside the pod's network namespace; default: as is. */
+  wrapCommand?(argv: string[], container: JsonObject): string[];
+  /** status.hostIP (default 127.0.0.1). */
+  hostIP?: string;
   /** Extra variables every container gets (KUBERNETES_SERVICE_HOST/PORT). */
   clusterEnv: Record<string, string>;
   backoffMs: { base: number; max: number };
@@ -105,7 +111,7 @@ export class PodRuntime {
 
   status(previousConditions: JsonObject[]): JsonObject {
     return buildPodStatus({
-      podIP: this.o.podIP, startTime: this.startTime, restartPolicy: this.restartPolicy,
+      podIP: this.o.podIP, hostIP: this.o.hostIP, startTime: this.startTime, restartPolicy: this.restartPolicy,
       init: this.init.map((c) => ({ status: c.view(), sidecar: c.kind === 'sidecar' })), main: this.main.map((c) => c.view()),
       initialized: this.initialized, initFailed: this.initFailed, previousConditions, now: formatTimestamp(new Date()),
     });
@@ -179,17 +185,18 @@ export class PodRuntime {
         this.o.onChange();
         return false;
       }
-      const env = this.o.containerEnv(c.spec);
+      const env = await this.o.containerEnv(c.spec);
       let kubeconfig: string | undefined;
       let configError = env.ok ? undefined : env.message;
       if (configError === undefined) {
         try {
-          kubeconfig = await this.o.kubeconfig();
+          await this.o.prepare?.(c.spec);
+          kubeconfig = await this.o.kubeconfig?.();
         } catch (err) {
           configError = err instanceof Error ? err.message : String(err);
         }
       }
-      if (configError !== undefined || !env.ok || kubeconfig === undefined) {
+      if (configError !== undefined || !env.ok || (this.o.kubeconfig !== undefined && kubeconfig === undefined)) {
         c.state = { waiting: { reason: 'CreateContainerConfigError', message: configError ?? 'unknown' } };
         this.o.onChange();
         await sleep(1000);
@@ -198,7 +205,7 @@ export class PodRuntime {
       const vars = { POD_IP: this.o.podIP, POD_NAME: toText((this.o.pod.metadata as JsonObject).name), POD_NAMESPACE: toText((this.o.pod.metadata as JsonObject).namespace) };
       const imageEnv = Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, substitute(v, vars)]));
       const processEnv: Record<string, string> = {
-        ...this.o.baseEnv, ...this.o.clusterEnv, HOSTNAME: vars.POD_NAME, ...imageEnv, POD_IP: this.o.podIP, KUBECONFIG: kubeconfig, ...env.env,
+        ...this.o.baseEnv, ...this.o.clusterEnv, HOSTNAME: vars.POD_NAME, ...imageEnv, POD_IP: this.o.podIP, ...(kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig }), ...env.env,
       };
       const expand = (s: string): string => s.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, n: string) => env.env[n] ?? all);
       const specCommand = Array.isArray(c.spec.command) ? c.spec.command.map(String).map(expand) : undefined;
@@ -208,7 +215,8 @@ export class PodRuntime {
       // The pod may have been deleted while its kubeconfig was being made: a process started now would belong to
       // a runtime that was already killed and untracked, and would outlive the pod and the cluster.
       if (this.stopping) return false;
-      this.spawnProcess(c, [...command, ...args], processEnv, entry.workingDir ?? (typeof c.spec.workingDir === 'string' ? c.spec.workingDir : undefined));
+      const argv = [...command, ...args];
+      this.spawnProcess(c, this.o.wrapCommand?.(argv, c.spec) ?? argv, processEnv, entry.workingDir ?? (typeof c.spec.workingDir === 'string' ? c.spec.workingDir : undefined));
       return true;
     }
   }
@@ -248,7 +256,8 @@ export class PodRuntime {
     const startup = probes('startupProbe');
     const readiness = probes('readinessProbe');
     const liveness = probes('livenessProbe');
-    const check = (p: JsonObject) => (): Promise<boolean> => probeOnce(p, c.spec, this.o.podIP, env);
+    const wrap = this.o.wrapCommand === undefined ? undefined : (argv: string[]): string[] => this.o.wrapCommand!(argv, c.spec);
+    const check = (p: JsonObject) => (): Promise<boolean> => probeOnce(p, c.spec, this.o.podIP, env, wrap);
     const startRegular = (): void => {
       c.started = true;
       c.ready = readiness === undefined && c.kind !== 'init';

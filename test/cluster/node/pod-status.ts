@@ -20,6 +20,8 @@ export interface ContainerStatusView {
 
 export interface PodStatusInput {
   podIP: string;
+  /** The node's address (default 127.0.0.1). */
+  hostIP?: string | undefined;
   startTime: string;
   restartPolicy: string;
   init: { status: ContainerStatusView; sidecar: boolean }[];
@@ -82,8 +84,8 @@ export function buildPodStatus(input: PodStatusInput): JsonObject {
       condition(prev, 'ContainersReady', containersReady, now, reasonNotReady, done ? undefined : unreadyMessage),
       condition(prev, 'PodScheduled', true, now),
     ],
-    hostIP: '127.0.0.1',
-    hostIPs: [{ ip: '127.0.0.1' }],
+    hostIP: input.hostIP ?? '127.0.0.1',
+    hostIPs: [{ ip: input.hostIP ?? '127.0.0.1' }],
     podIP: input.podIP,
     podIPs: [{ ip: input.podIP }],
     startTime: input.startTime,

@@ -20,7 +20,10 @@ export function resolvePort(container: JsonObject, port: JsonValue | undefined):
   return undefined;
 }
 
-export async function probeOnce(probe: JsonObject, container: JsonObject, podIP: string, env: Record<string, string>): Promise<boolean> {
+/** `wrapExec`: how an exec probe's argv is run (inside the pod's namespaces); default: as is. */
+export async function probeOnce(
+  probe: JsonObject, container: JsonObject, podIP: string, env: Record<string, string>, wrapExec?: (argv: string[]) => string[],
+): Promise<boolean> {
   const timeoutMs = num(probe.timeoutSeconds, 1) * 1000;
   if (isJsonObject(probe.httpGet)) {
     const g = probe.httpGet;
@@ -54,7 +57,8 @@ export async function probeOnce(probe: JsonObject, container: JsonObject, podIP:
     });
   }
   if (isJsonObject(probe.exec) && Array.isArray(probe.exec.command) && probe.exec.command.length > 0) {
-    const [cmd, ...args] = probe.exec.command.map(String);
+    const argv = probe.exec.command.map(String);
+    const [cmd, ...args] = wrapExec?.(argv) ?? argv;
     return new Promise<boolean>((resolve) => {
       const child = spawn(cmd!, args, { env, stdio: 'ignore', timeout: timeoutMs });
       child.once('error', () => resolve(false));

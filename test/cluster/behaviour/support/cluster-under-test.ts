@@ -7,8 +7,7 @@ import { request, type RequestOptions } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import type { ClusterFaults } from '../../start-cluster.ts';
-import { startTransitionalCluster, type TransitionalClusterOptions } from '../../start-transitional-cluster.ts';
+import { startCluster, type ClusterFaults, type StartClusterOptions } from '../../start-cluster.ts';
 
 export interface ClusterUnderTest {
   kc: KubeConfig;
@@ -31,11 +30,11 @@ interface LocalCluster {
   stop(): Promise<void>;
 }
 
-async function startLocal(options: Pick<TransitionalClusterOptions, 'images'>): Promise<LocalCluster> {
+async function startLocal(options: Pick<StartClusterOptions, 'images'>): Promise<LocalCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tapr-cluster-'));
-  const cluster = await startTransitionalCluster(dir, options.images === undefined ? {} : { images: options.images, restartBackoffMs: { base: 300, max: 5000 } });
+  const cluster = await startCluster({ dir, images: options.images ?? {}, restartBackoffMs: { base: 300, max: 5000 } });
   return {
-    kubeconfig: cluster.kubeconfig, faults: cluster.faults, podNetworkHostIp: cluster.podNetworkHostIp,
+    kubeconfig: cluster.kubeconfig, faults: cluster.faults, podNetworkHostIp: cluster.controlPlane.network.hostIp,
     stop: async () => {
       await cluster.stop();
       await rm(dir, { recursive: true, force: true });
@@ -43,31 +42,24 @@ async function startLocal(options: Pick<TransitionalClusterOptions, 'images'>): 
   };
 }
 
-// One control plane per test file (about 5 s to start): tests in a file run one after another, each in a namespace of
-// its own, so they can share it; it stops when the file's tests are done.
+// One cluster per test file (about 5 s to start): tests in a file run one after another, each in a namespace of its
+// own, so they can share it (a file's tests all pass the same image map); it stops when the file's tests are done.
 let shared: Promise<LocalCluster> | undefined;
 after(async () => {
   if (shared !== undefined) await (await shared).stop();
 });
 
-/** `images`: the pod tests' image map (they run on our own API server until the node agent moves: issue 11). */
-export async function clusterUnderTest(t: Hooks, options: Pick<TransitionalClusterOptions, 'images'> = {}): Promise<ClusterUnderTest> {
+/** `images`: the node agent's image map for the pod tests' fixtures (another cluster ignores it). */
+export async function clusterUnderTest(t: Hooks, options: Pick<StartClusterOptions, 'images'> = {}): Promise<ClusterUnderTest> {
   const kc = new KubeConfig();
   let faults: ClusterFaults | undefined;
   let podNetworkHostIp: string | undefined;
-  let stopLocal = async (): Promise<void> => {};
   const external = process.env.KUBE_BEHAVIOUR_KUBECONFIG;
   if (external !== undefined && external !== '') {
     kc.loadFromFile(external);
   } else {
-    let local: LocalCluster;
-    if (options.images === undefined) {
-      shared ??= startLocal({});
-      local = await shared;
-    } else {
-      local = await startLocal(options);
-      stopLocal = () => local.stop();
-    }
+    shared ??= startLocal(options);
+    const local = await shared;
     kc.loadFromString(local.kubeconfig);
     faults = local.faults;
     podNetworkHostIp = local.podNetworkHostIp;
@@ -76,11 +68,7 @@ export async function clusterUnderTest(t: Hooks, options: Pick<TransitionalClust
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   const stop = async (): Promise<void> => {
-    try {
-      await core.deleteNamespace({ name: namespace });
-    } finally {
-      await stopLocal();
-    }
+    await core.deleteNamespace({ name: namespace });
   };
   t.after(stop);
   return { kc, faults, podNetworkHostIp, namespace, stop };
