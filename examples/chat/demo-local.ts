@@ -92,7 +92,8 @@ export async function runLocalDemo(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      port: { type: 'string', default: '0' },
+      // The same page address as the cluster demo and the Quick start; --port 0 picks a free one.
+      port: { type: 'string', default: '8080' },
       'gateway-port': { type: 'string', default: '0' },
       'app-port': { type: 'string', default: '0' },
       verbose: { type: 'boolean', default: false },
@@ -137,7 +138,9 @@ export async function runLocalDemo(args: string[]): Promise<void> {
     const log = (line: string) => { if (verbose) console.log(line); };
     app = await startChatApp({ port: appPort, host: HOST, callbackPath: CALLBACK_PATH, gatewayUrl, log, warn: (line) => console.log(line) });
     const address = { host: HOST, port: gateway.port };
-    proxy = await startDevProxy({ port: proxyPort, host: HOST, pickGateway: () => address, log: (line) => console.log(line) });
+    proxy = await startDevProxy({ port: proxyPort, host: HOST, pickGateway: () => address, log: (line) => console.log(line) }).catch((error: unknown) => {
+      throw new Error(`the login proxy cannot listen on ${HOST}:${proxyPort} (${(error as Error).message}); pick another port with --port`);
+    });
   } catch (err) {
     console.error(`demo: could not start: ${(err as Error).message}`);
     await stop(1);

@@ -83,7 +83,7 @@ test('errors name the flag or variable, the value, and what is allowed', () => {
   assert.equal(error(['--restart-outdated', 'true']), '--restart-outdated="true" is invalid: expected on or off');
   assert.equal(error(['--status-interval', '10 s']), '--status-interval="10 s" is invalid: expected a duration such as 500ms, 10s or 1m');
   assert.equal(error(['--status-interval', '10ms']), '--status-interval="10ms" is invalid: expected at least 100ms');
-  assert.equal(error(['--bogus', 'x']), 'unknown flag --bogus (every option is listed in operator/README.md)');
+  assert.equal(error(['--bogus', 'x']), 'unknown flag --bogus (--help lists every option)');
   assert.equal(error(['--namespace']), '--namespace needs a value');
   assert.match(error(['--gateway-memory-request', 'lots']), /^--gateway-memory-request="lots" is invalid: expected a resource quantity/);
   assert.equal(error(['--gateway-cpu-request', '2', '--gateway-cpu-limit', '1']), '--gateway-cpu-request="2" is invalid: 2 is above the limit 1');

@@ -49,45 +49,45 @@ const jsonPeers = z.string().transform((text, context) => {
 
 const kubeName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a lowercase DNS name');
 
-/** One entry per option: its flag, its env names (first wins), and its schema with the default. Order = README table. */
+/** One entry per option: its flag, its one-line meaning (--help), its env names (first wins), and its schema with the default. Order = README table. */
 const OPTIONS = {
-  kubeconfig: { flag: 'kubeconfig', env: ['KUBECONFIG'], schema: z.string().min(1).optional() },
-  namespace: { flag: 'namespace', env: ['OPERATOR_NAMESPACE', 'POD_NAMESPACE'], schema: kubeName.default('tapr-system') },
-  gatewayImage: { flag: 'gateway-image', env: ['OPERATOR_GATEWAY_IMAGE'], schema: z.string().trim().min(1, 'expected an image reference').default(DEFAULT_GATEWAY_IMAGE) },
+  kubeconfig: { flag: 'kubeconfig', help: 'kubeconfig file; without one, inside a pod the service account is used (required outside a cluster)', env: ['KUBECONFIG'], schema: z.string().min(1).optional() },
+  namespace: { flag: 'namespace', help: "the operator's namespace: its Lease and Secrets live here, no pod here is injected", env: ['OPERATOR_NAMESPACE', 'POD_NAMESPACE'], schema: kubeName.default('tapr-system') },
+  gatewayImage: { flag: 'gateway-image', help: 'image of the injected ws-gateway container', env: ['OPERATOR_GATEWAY_IMAGE'], schema: z.string().trim().min(1, 'expected an image reference').default(DEFAULT_GATEWAY_IMAGE) },
   gatewayImagePullPolicy: {
-    flag: 'gateway-image-pull-policy', env: ['OPERATOR_GATEWAY_IMAGE_PULL_POLICY'],
+    flag: 'gateway-image-pull-policy', help: "Always, IfNotPresent or Never (unset: Kubernetes' default)", env: ['OPERATOR_GATEWAY_IMAGE_PULL_POLICY'],
     schema: z.enum(['Always', 'IfNotPresent', 'Never'], { error: 'expected Always, IfNotPresent or Never' }).optional(),
   },
-  gatewayRunAsUser: { flag: 'gateway-run-as-user', env: ['OPERATOR_GATEWAY_RUN_AS_USER'], schema: integer(1, 2_147_483_647).default(65532) },
-  gatewayCpuRequest: { flag: 'gateway-cpu-request', env: ['OPERATOR_GATEWAY_CPU_REQUEST'], schema: quantityOrNone.default('50m') },
-  gatewayMemoryRequest: { flag: 'gateway-memory-request', env: ['OPERATOR_GATEWAY_MEMORY_REQUEST'], schema: quantityOrNone.default('64Mi') },
-  gatewayCpuLimit: { flag: 'gateway-cpu-limit', env: ['OPERATOR_GATEWAY_CPU_LIMIT'], schema: quantityOrNone.optional() },
-  gatewayMemoryLimit: { flag: 'gateway-memory-limit', env: ['OPERATOR_GATEWAY_MEMORY_LIMIT'], schema: quantityOrNone.default('256Mi') },
-  gatewayEnv: { flag: 'gateway-env', env: ['OPERATOR_GATEWAY_ENV'], schema: z.string().optional() },
-  redisSecret: { flag: 'redis-secret', env: ['OPERATOR_REDIS_SECRET'], schema: kubeName.optional() },
+  gatewayRunAsUser: { flag: 'gateway-run-as-user', help: 'non-root user id the gateway container runs as', env: ['OPERATOR_GATEWAY_RUN_AS_USER'], schema: integer(1, 2_147_483_647).default(65532) },
+  gatewayCpuRequest: { flag: 'gateway-cpu-request', help: 'CPU request of the gateway container (none: not set)', env: ['OPERATOR_GATEWAY_CPU_REQUEST'], schema: quantityOrNone.default('50m') },
+  gatewayMemoryRequest: { flag: 'gateway-memory-request', help: 'memory request of the gateway container (none: not set)', env: ['OPERATOR_GATEWAY_MEMORY_REQUEST'], schema: quantityOrNone.default('64Mi') },
+  gatewayCpuLimit: { flag: 'gateway-cpu-limit', help: 'CPU limit of the gateway container (none: not set)', env: ['OPERATOR_GATEWAY_CPU_LIMIT'], schema: quantityOrNone.optional() },
+  gatewayMemoryLimit: { flag: 'gateway-memory-limit', help: 'memory limit of the gateway container (none: not set)', env: ['OPERATOR_GATEWAY_MEMORY_LIMIT'], schema: quantityOrNone.default('256Mi') },
+  gatewayEnv: { flag: 'gateway-env', help: "admin defaults for the gateway's WS_* variables: NAME=VALUE (repeatable), env: a JSON object", env: ['OPERATOR_GATEWAY_ENV'], schema: z.string().optional() },
+  redisSecret: { flag: 'redis-secret', help: "Secret in the operator's namespace holding the Redis URL (unset: no Redis backplane)", env: ['OPERATOR_REDIS_SECRET'], schema: kubeName.optional() },
   redisSecretKey: {
-    flag: 'redis-secret-key', env: ['OPERATOR_REDIS_SECRET_KEY'], schema: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret data key').default('url'),
+    flag: 'redis-secret-key', help: 'data key of that Secret', env: ['OPERATOR_REDIS_SECRET_KEY'], schema: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret data key').default('url'),
   },
-  redisPrefix: { flag: 'redis-prefix', env: ['OPERATOR_REDIS_PREFIX'], schema: z.string().min(1, 'expected a non-empty prefix').default(DEFAULT_REDIS_PREFIX) },
-  redisSecretInPods: { flag: 'redis-secret-in-pods', env: ['OPERATOR_REDIS_SECRET_IN_PODS'], schema: onOff.default(true) },
-  gatewayNetworkPolicy: { flag: 'gateway-network-policy', env: ['OPERATOR_GATEWAY_NETWORK_POLICY'], schema: onOff.default(false) },
-  gatewayNetworkPolicyFrom: { flag: 'gateway-network-policy-from', env: ['OPERATOR_GATEWAY_NETWORK_POLICY_FROM'], schema: jsonPeers.optional() },
-  reconcileConcurrency: { flag: 'reconcile-concurrency', env: ['OPERATOR_RECONCILE_CONCURRENCY'], schema: integer(1, 64).default(4) },
-  statusInterval: { flag: 'status-interval', env: ['OPERATOR_STATUS_INTERVAL'], schema: duration.default(10_000) },
+  redisPrefix: { flag: 'redis-prefix', help: 'base Redis prefix; each app gets <prefix>:<namespace>:<deployment>', env: ['OPERATOR_REDIS_PREFIX'], schema: z.string().min(1, 'expected a non-empty prefix').default(DEFAULT_REDIS_PREFIX) },
+  redisSecretInPods: { flag: 'redis-secret-in-pods', help: 'on: pods read WS_REDIS_URL from a copy of the Secret in their namespace; off: a literal value', env: ['OPERATOR_REDIS_SECRET_IN_PODS'], schema: onOff.default(true) },
+  gatewayNetworkPolicy: { flag: 'gateway-network-policy', help: 'on: a NetworkPolicy per app admits the gateway port only from --gateway-network-policy-from', env: ['OPERATOR_GATEWAY_NETWORK_POLICY'], schema: onOff.default(false) },
+  gatewayNetworkPolicyFrom: { flag: 'gateway-network-policy-from', help: 'a JSON list of the NetworkPolicy peers that may reach the gateway port', env: ['OPERATOR_GATEWAY_NETWORK_POLICY_FROM'], schema: jsonPeers.optional() },
+  reconcileConcurrency: { flag: 'reconcile-concurrency', help: 'Deployments reconciled at the same time', env: ['OPERATOR_RECONCILE_CONCURRENCY'], schema: integer(1, 64).default(4) },
+  statusInterval: { flag: 'status-interval', help: "how often the leader samples every gateway's /stats (500ms, 10s, 1m)", env: ['OPERATOR_STATUS_INTERVAL'], schema: duration.prefault('10s') },
   nativeSidecars: {
-    flag: 'native-sidecars', env: ['OPERATOR_NATIVE_SIDECARS'],
+    flag: 'native-sidecars', help: 'on: the gateway is a native sidecar (init container); off: a regular container; auto: on from Kubernetes 1.29', env: ['OPERATOR_NATIVE_SIDECARS'],
     schema: z.enum(['auto', 'on', 'off'], { error: 'expected auto, on or off' }).default('auto'),
   },
-  restartOutdated: { flag: 'restart-outdated', env: ['OPERATOR_RESTART_OUTDATED'], schema: onOff.default(false) },
-  leaderElection: { flag: 'leader-election', env: ['OPERATOR_LEADER_ELECTION'], schema: onOff.default(true) },
-  leaseName: { flag: 'lease-name', env: ['OPERATOR_LEASE_NAME'], schema: kubeName.default('tapr-ws-operator') },
-  leaseDuration: { flag: 'lease-duration', env: ['OPERATOR_LEASE_DURATION'], schema: duration.pipe(z.number().min(1000, 'expected at least 1s')).default(15_000) },
+  restartOutdated: { flag: 'restart-outdated', help: 'on: restart the pods of a Deployment whose injected gateway config is outdated', env: ['OPERATOR_RESTART_OUTDATED'], schema: onOff.default(false) },
+  leaderElection: { flag: 'leader-election', help: 'on: replicas elect a leader through a Lease; off: this replica always leads', env: ['OPERATOR_LEADER_ELECTION'], schema: onOff.default(true) },
+  leaseName: { flag: 'lease-name', help: "the Lease's name, in the operator's namespace", env: ['OPERATOR_LEASE_NAME'], schema: kubeName.default('tapr-ws-operator') },
+  leaseDuration: { flag: 'lease-duration', help: 'how long a Lease stays valid without renewal (at least 1s)', env: ['OPERATOR_LEASE_DURATION'], schema: duration.pipe(z.number().min(1000, 'expected at least 1s')).prefault('15s') },
   logLevel: {
-    flag: 'log-level', env: ['OPERATOR_LOG_LEVEL'],
+    flag: 'log-level', help: 'debug, info, warn or error; JSON lines on stdout', env: ['OPERATOR_LOG_LEVEL'],
     schema: z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }).default('info'),
   },
   watchNamespaces: {
-    flag: 'watch-namespaces', env: ['OPERATOR_WATCH_NAMESPACES'],
+    flag: 'watch-namespaces', help: 'all, or a comma-separated list of namespaces to watch and inject', env: ['OPERATOR_WATCH_NAMESPACES'],
     schema: z.string().transform((text, context) => {
       const parsed = parseWatchNamespaces(text);
       if (typeof parsed === 'string') {
@@ -98,23 +98,23 @@ const OPTIONS = {
     }).default('all'),
   },
   webhookMode: {
-    flag: 'webhook-mode', env: ['OPERATOR_WEBHOOK_MODE'],
+    flag: 'webhook-mode', help: 'self-managed: own CA, Secret and webhook configuration; cert-manager: serve the files in --webhook-cert-dir', env: ['OPERATOR_WEBHOOK_MODE'],
     schema: z.enum(['self-managed', 'cert-manager'], { error: 'expected self-managed or cert-manager' }).default('self-managed'),
   },
   webhookCertDir: {
-    flag: 'webhook-cert-dir', env: ['OPERATOR_WEBHOOK_CERT_DIR'],
+    flag: 'webhook-cert-dir', help: 'cert-manager mode: directory with tls.crt and tls.key', env: ['OPERATOR_WEBHOOK_CERT_DIR'],
     schema: z.string().trim().regex(/^\//, 'expected an absolute directory path').default(DEFAULT_WEBHOOK_CERT_DIR),
   },
   webhookConfigurationName: {
-    flag: 'webhook-configuration-name', env: ['OPERATOR_WEBHOOK_CONFIGURATION_NAME'], schema: kubeName.default('tapr-ws-operator'),
+    flag: 'webhook-configuration-name', help: 'the MutatingWebhookConfiguration kept current (self-managed mode)', env: ['OPERATOR_WEBHOOK_CONFIGURATION_NAME'], schema: kubeName.default('tapr-ws-operator'),
   },
-  webhookSecret: { flag: 'webhook-secret', env: ['OPERATOR_WEBHOOK_SECRET'], schema: kubeName.default('tapr-ws-operator-webhook-tls') },
-  webhookHost: { flag: 'webhook-host', env: ['OPERATOR_WEBHOOK_HOST'], schema: z.string().trim().min(1, 'expected an address or host name').optional() },
-  webhookPort: { flag: 'webhook-port', env: ['OPERATOR_WEBHOOK_PORT'], schema: integer(0, 65535).default(9443) },
-  webhookService: { flag: 'webhook-service', env: ['OPERATOR_WEBHOOK_SERVICE'], schema: kubeName.optional() },
-  webhookServicePort: { flag: 'webhook-service-port', env: ['OPERATOR_WEBHOOK_SERVICE_PORT'], schema: integer(1, 65535).default(443) },
-  healthHost: { flag: 'health-host', env: ['OPERATOR_HEALTH_HOST'], schema: z.string().trim().min(1, 'expected an address to listen on').default('0.0.0.0') },
-  healthPort: { flag: 'health-port', env: ['OPERATOR_HEALTH_PORT'], schema: integer(0, 65535).default(8080) },
+  webhookSecret: { flag: 'webhook-secret', help: "self-managed mode: the Secret holding the webhook's CA and serving certificate", env: ['OPERATOR_WEBHOOK_SECRET'], schema: kubeName.default('tapr-ws-operator-webhook-tls') },
+  webhookHost: { flag: 'webhook-host', help: 'address the webhook listens on (unset: 127.0.0.1, or 0.0.0.0 with --webhook-service)', env: ['OPERATOR_WEBHOOK_HOST'], schema: z.string().trim().min(1, 'expected an address or host name').optional() },
+  webhookPort: { flag: 'webhook-port', help: 'port the webhook listens on (0: a free port, out of cluster)', env: ['OPERATOR_WEBHOOK_PORT'], schema: integer(0, 65535).default(9443) },
+  webhookService: { flag: 'webhook-service', help: 'in cluster: the Service the API server calls (unset: a URL to this process)', env: ['OPERATOR_WEBHOOK_SERVICE'], schema: kubeName.optional() },
+  webhookServicePort: { flag: 'webhook-service-port', help: "that Service's port", env: ['OPERATOR_WEBHOOK_SERVICE_PORT'], schema: integer(1, 65535).default(443) },
+  healthHost: { flag: 'health-host', help: 'address of the health and metrics server', env: ['OPERATOR_HEALTH_HOST'], schema: z.string().trim().min(1, 'expected an address to listen on').default('0.0.0.0') },
+  healthPort: { flag: 'health-port', help: 'port of /healthz, /readyz and /metrics (0: a free port)', env: ['OPERATOR_HEALTH_PORT'], schema: integer(0, 65535).default(8080) },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -156,7 +156,8 @@ export interface OperatorConfig {
   health: { host: string; port: number };
 }
 
-export type OperatorConfigResult = { ok: true; config: OperatorConfig } | { ok: false; error: string };
+/** `errors`, when given: one line per bad option (every one at once); `error` is the first. */
+export type OperatorConfigResult = { ok: true; config: OperatorConfig } | { ok: false; error: string; errors?: string[] };
 
 /** Flag name → option, for parseArgs. Every flag takes a value; `--gateway-env` may repeat. */
 const parseArgsOptions = Object.fromEntries(Object.values(OPTIONS).map((option) => [
@@ -173,13 +174,15 @@ export function parseOperatorConfig(argv: readonly string[], env: Record<string,
   }
 
   const values: Record<string, unknown> = {};
+  const errors: string[] = [];
   for (const [name, option] of Object.entries(OPTIONS) as [OptionName, (typeof OPTIONS)[OptionName]][]) {
     const source = sourceOf(option, flags, env);
     if (name === 'gatewayEnv') continue;
     const parsed = (option.schema as z.ZodType).safeParse(source?.value);
-    if (!parsed.success) return { ok: false, error: describeIssue(source, option, parsed.error.issues[0]!.message) };
-    values[name] = parsed.data;
+    if (!parsed.success) errors.push(describeIssue(source, option, parsed.error.issues[0]!.message));
+    else values[name] = parsed.data;
   }
+  if (errors.length > 0) return { ok: false, error: errors[0]!, errors };
   const parsedValues = values as Parsed;
 
   const gatewayEnv = parseGatewayEnvOption(flags, env);
@@ -336,7 +339,7 @@ function describeSettingsError(error: string, flags: Record<string, string | str
 function describeArgsError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '([^']+)'/.exec(message);
-  if (unknown !== null) return `unknown flag ${unknown[1]} (every option is listed in operator/README.md)`;
+  if (unknown !== null) return `unknown flag ${unknown[1]} (--help lists every option)`;
   const positional = /Unexpected argument '([^']+)'/.exec(message);
   if (positional !== null) return `unexpected argument ${JSON.stringify(positional[1])}: flags take the form --name value`;
   const missing = /Option '(--[a-z-]+)[^']*' argument missing/.exec(message);
@@ -354,4 +357,28 @@ function withoutUnset(list: { cpu: string | null | undefined; memory: string | n
 /** Every option with its flag and env names, for the README table test. */
 export function listOptions(): { flag: string; env: readonly string[] }[] {
   return Object.values(OPTIONS).map(({ flag, env }) => ({ flag, env }));
+}
+
+export interface OptionDoc {
+  flag: string;
+  env: readonly string[];
+  help: string;
+  /** The default as it would be typed; undefined when the option is unset by default. */
+  defaultText: string | undefined;
+}
+
+/** Every option with its flag, env names, default and one-line meaning, from the option table (for --help). */
+export function listOptionDocs(): OptionDoc[] {
+  return Object.values(OPTIONS).map(({ flag, env, help, schema }) => {
+    const def = (schema as z.ZodType).def as { type: string; defaultValue?: unknown };
+    const hasDefault = def.type === 'default' || def.type === 'prefault';
+    return { flag, env, help, defaultText: hasDefault ? optionText(def.defaultValue) : undefined };
+  });
+}
+
+/** A default in flag syntax: on/off for switches, none for an unset quantity. */
+function optionText(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (value === null) return 'none';
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

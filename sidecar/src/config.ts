@@ -20,54 +20,54 @@ const cidrList = commaList.pipe(z.array(z.string().refine(isCidr, 'expected a co
 
 /** Env variable name → parser (with its default). Order is the order of the README table. */
 const envSchema = z.object({
-  WS_PORT: integer(1, 65535),
+  WS_PORT: integer(1, 65535).describe("the app's callback port, 1-65535"),
   WS_URL: z.string().regex(/^\//, 'expected a path that starts with "/"')
-    .regex(httpPath, 'expected a path of printable ASCII (0x21-0x7E: no spaces, control or non-ASCII characters), "%" only as %XX with hex digits'),
-  WS_APP_HOST: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'expected a host name or an IPv4/IPv6 address (letters, digits, ".", "-", "_", ":")').default('127.0.0.1'),
-  WS_GATEWAY_HOST: z.string().min(1, 'expected an address to listen on').default('0.0.0.0'),
+    .regex(httpPath, 'expected a path of printable ASCII (0x21-0x7E: no spaces, control or non-ASCII characters), "%" only as %XX with hex digits').describe("the app's callback path: starts with /, printable ASCII, % only as %XX"),
+  WS_APP_HOST: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'expected a host name or an IPv4/IPv6 address (letters, digits, ".", "-", "_", ":")').default('127.0.0.1').describe("host of the app's callback: a name or an IPv4/IPv6 address"),
+  WS_GATEWAY_HOST: z.string().min(1, 'expected an address to listen on').default('0.0.0.0').describe('address the gateway listens on'),
   // 0 picks a free port (tests); the operator always injects the default.
-  WS_GATEWAY_PORT: integer(0, 65535).default(40010),
-  WS_USER_HEADER: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name').default('X-Bfl-User'),
-  WS_REQUIRE_USER: boolean.default(false),
-  WS_OPEN_MODE: z.enum(['notify', 'authorize'], { error: 'expected notify or authorize' }).default('notify'),
-  WS_PING_TIMEOUT_MS: milliseconds().default(60000),
-  WS_SERVER_PING_MS: milliseconds().default(25000),
-  WS_MAX_PAYLOAD_BYTES: integer(1, 1_073_741_824).default(1048576),
-  WS_MAX_BUFFERED_BYTES: integer(1, 1_073_741_824).default(4194304),
-  WS_MAX_CONNECTIONS: integer(0, 10_000_000).default(0),
-  WS_MAX_CONNECTIONS_PER_USER: integer(0, 10_000_000).default(0),
-  WS_ALLOWED_ORIGINS: commaList.default([]),
-  WS_CALLBACK_TIMEOUT_MS: milliseconds(1).default(5000),
-  WS_CALLBACK_RETRY_MS: milliseconds().default(10000),
-  WS_CALLBACK_CONCURRENCY: integer(1, 100_000).default(64),
-  WS_CALLBACK_QUEUE: integer(1, 1_000_000).default(256),
+  WS_GATEWAY_PORT: integer(0, 65535).default(40010).describe('port for clients, control API, health and metrics (0: a free port)'),
+  WS_USER_HEADER: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name').default('X-Bfl-User').describe('request header with the authenticated user name (set by the auth proxy)'),
+  WS_REQUIRE_USER: boolean.default(false).describe('true: an upgrade without the user header gets HTTP 401'),
+  WS_OPEN_MODE: z.enum(['notify', 'authorize'], { error: 'expected notify or authorize' }).default('notify').describe('notify: open callback after the upgrade; authorize: the open callback accepts or refuses the upgrade'),
+  WS_PING_TIMEOUT_MS: milliseconds().default(60000).describe('close (4408) a connection that sent no frame for this long; 0 = never'),
+  WS_SERVER_PING_MS: milliseconds().default(25000).describe('interval of protocol pings the gateway sends; 0 = off'),
+  WS_MAX_PAYLOAD_BYTES: integer(1, 1_073_741_824).default(1048576).describe('largest inbound message; larger closes with 1009'),
+  WS_MAX_BUFFERED_BYTES: integer(1, 1_073_741_824).default(4194304).describe('outbound bytes queued for one client; beyond it the client is closed with 1013'),
+  WS_MAX_CONNECTIONS: integer(0, 10_000_000).default(0).describe('connections per process (0 = no limit); past it upgrades get 503'),
+  WS_MAX_CONNECTIONS_PER_USER: integer(0, 10_000_000).default(0).describe('connections per user (0 = no limit); past it upgrades get 429'),
+  WS_ALLOWED_ORIGINS: commaList.default([]).describe('comma list of allowed Origin values (empty = any); others get 403'),
+  WS_CALLBACK_TIMEOUT_MS: milliseconds(1).default(5000).describe('time for one callback attempt'),
+  WS_CALLBACK_RETRY_MS: milliseconds().default(10000).describe('total time to retry a callback that could not be delivered'),
+  WS_CALLBACK_CONCURRENCY: integer(1, 100_000).default(64).describe('callbacks in flight across all connections (also the keep-alive pool size)'),
+  WS_CALLBACK_QUEUE: integer(1, 1_000_000).default(256).describe('callbacks waiting per connection; when full the gateway stops reading that socket'),
   // Bytes of callbacks waiting per connection; at this many the socket is not read (README: Reliability limits).
-  WS_CALLBACK_QUEUE_BYTES: integer(1024, 1_073_741_824).default(4096),
+  WS_CALLBACK_QUEUE_BYTES: integer(1024, 1_073_741_824).default(4096).describe('bytes of callbacks waiting per connection; at this many the socket is not read'),
   // Inbound messages and pings per second per connection (token bucket); above it: close 1008. 0 = no limit.
-  WS_MAX_INBOUND_FRAMES_PER_SEC: integer(0, 1_000_000).default(100),
+  WS_MAX_INBOUND_FRAMES_PER_SEC: integer(0, 1_000_000).default(100).describe('inbound messages and pings per second per connection; above it: close 1008 (0 = no limit)'),
   // Size of that token bucket: how many frames a connection may send at once.
-  WS_INBOUND_FRAMES_BURST: integer(1, 1_000_000).default(200),
+  WS_INBOUND_FRAMES_BURST: integer(1, 1_000_000).default(200).describe('how many frames a connection may send at once (the burst of that rate limit)'),
   // Peers allowed to set WS_USER_HEADER (comma list of CIDRs); empty = any peer (Olares behaviour).
-  WS_TRUSTED_PROXIES: cidrList.default([]),
+  WS_TRUSTED_PROXIES: cidrList.default([]).describe('comma list of addresses or CIDR ranges allowed to set the user header (empty = any peer)'),
   // Time a client has to send the request headers (slowloris); 0 = no limit.
-  WS_HEADERS_TIMEOUT_MS: milliseconds().default(10000),
+  WS_HEADERS_TIMEOUT_MS: milliseconds().default(10000).describe('time a client has to send the request headers; 0 = no limit'),
   // Time a client has to send a whole HTTP request; 0 = no limit.
-  WS_REQUEST_TIMEOUT_MS: milliseconds().default(30000),
+  WS_REQUEST_TIMEOUT_MS: milliseconds().default(30000).describe('time a client has to send a whole HTTP request; 0 = no limit'),
   // TCP connections that have not completed a WebSocket upgrade (plain HTTP included); extra ones get 503.
-  WS_MAX_PENDING_UPGRADES: integer(1, 1_000_000).default(1024),
-  WS_CONTROL_TOKEN: z.string().default(''),
-  WS_REDIS_URL: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').default(''),
-  WS_REDIS_PREFIX: z.string().min(1, 'expected a non-empty prefix').default('tapr:ws'),
+  WS_MAX_PENDING_UPGRADES: integer(1, 1_000_000).default(1024).describe('TCP connections that have not completed a WebSocket upgrade; extra ones get 503'),
+  WS_CONTROL_TOKEN: z.string().default('').describe('when set, non-loopback callers with this bearer token may use the control API'),
+  WS_REDIS_URL: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').default('').describe('redis:// or rediss:// URL: enables the Redis backplane (several replicas)'),
+  WS_REDIS_PREFIX: z.string().min(1, 'expected a non-empty prefix').default('tapr:ws').describe('key and channel prefix for the backplane'),
   // Backplane presence: every replica refreshes its entry this often; an entry lives 3 heartbeats (sidecar/BACKPLANE.md).
-  WS_BACKPLANE_HEARTBEAT_MS: milliseconds(100).default(5000),
+  WS_BACKPLANE_HEARTBEAT_MS: milliseconds(100).default(5000).describe("backplane heartbeat; a replica's presence lives 3 heartbeats"),
   // How long a send/close waits for the other replicas' answers before reporting them missing.
-  WS_BACKPLANE_REPLY_TIMEOUT_MS: milliseconds(1).default(500),
+  WS_BACKPLANE_REPLY_TIMEOUT_MS: milliseconds(1).default(500).describe("how long a send/close waits for the other replicas' replies"),
   // Bound of every Redis round trip; a heartbeat PING not answered within it counts as disconnected (F4).
-  WS_BACKPLANE_TIMEOUT_MS: milliseconds(1).default(1000),
-  WS_SHUTDOWN_TIMEOUT_MS: milliseconds(1).default(10000),
-  WS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }).default('info'),
-  POD_NAME: z.string().default(''),
-  POD_NAMESPACE: z.string().default(''),
+  WS_BACKPLANE_TIMEOUT_MS: milliseconds(1).default(1000).describe('bound of every Redis round trip'),
+  WS_SHUTDOWN_TIMEOUT_MS: milliseconds(1).default(10000).describe('drain budget on SIGTERM'),
+  WS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }).default('info').describe('debug, info, warn or error'),
+  POD_NAME: z.string().default('').describe('reported in /stats and logs (the operator sets it)'),
+  POD_NAMESPACE: z.string().default('').describe('reported in /stats and logs (the operator sets it)'),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -113,7 +113,8 @@ export interface GatewayConfig {
 
 export type ConfigResult =
   | { ok: true; config: GatewayConfig; warnings: string[] }
-  | { ok: false; error: string };
+  /** `errors`: one line per bad variable, in schema order; `error` is the first of them. */
+  | { ok: false; error: string; errors: string[] };
 
 const knownNames = new Set(Object.keys(envSchema.shape));
 // Their values never appear in an error message.
@@ -128,24 +129,53 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   }
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'environment');
-    const value = input[name];
-    const shown = value === undefined ? ' is missing' : `=${escapeValue(secretVariables.has(name) ? '<redacted>' : value)} is invalid`;
-    const allowed = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
-    return { ok: false, error: `${name}${shown}: ${allowed}` };
+    // Every bad variable at once (first issue of each), so one start-up shows everything to fix.
+    const byName = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      if (byName.has(name)) continue;
+      const value = input[name];
+      const shown = value === undefined ? ' is missing' : `=${escapeValue(secretVariables.has(name) ? '<redacted>' : value)} is invalid`;
+      const allowed = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
+      byName.set(name, `${name}${shown}: ${allowed}`);
+    }
+    const order = [...knownNames];
+    const errors = [...byName.entries()].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([, line]) => line);
+    return { ok: false, error: errors[0]!, errors };
   }
   const { WS_HEADERS_TIMEOUT_MS: headersMs, WS_REQUEST_TIMEOUT_MS: requestMs } = parsed.data;
   // Node refuses a headers timeout longer than the request timeout; blame the variable that was set.
   if (requestMs > 0 && headersMs > requestMs) {
-    return input.WS_HEADERS_TIMEOUT_MS === undefined
-      ? { ok: false, error: `WS_REQUEST_TIMEOUT_MS="${input.WS_REQUEST_TIMEOUT_MS}" is invalid: expected 0 or at least WS_HEADERS_TIMEOUT_MS (${headersMs})` }
-      : { ok: false, error: `WS_HEADERS_TIMEOUT_MS="${input.WS_HEADERS_TIMEOUT_MS}" is invalid: expected at most WS_REQUEST_TIMEOUT_MS (${requestMs})` };
+    const error = input.WS_HEADERS_TIMEOUT_MS === undefined
+      ? `WS_REQUEST_TIMEOUT_MS="${input.WS_REQUEST_TIMEOUT_MS}" is invalid: expected 0 or at least WS_HEADERS_TIMEOUT_MS (${headersMs})`
+      : `WS_HEADERS_TIMEOUT_MS="${input.WS_HEADERS_TIMEOUT_MS}" is invalid: expected at most WS_REQUEST_TIMEOUT_MS (${requestMs})`;
+    return { ok: false, error, errors: [error] };
   }
   const warnings = Object.keys(env)
     .filter((name) => name.startsWith('WS_') && !knownNames.has(name))
     .map((name) => `unknown variable ${name} is ignored`);
   return { ok: true, config: toConfig(parsed.data), warnings };
+}
+
+export interface SettingDoc {
+  name: string;
+  /** The default as it would be written in the environment; undefined for a required variable. */
+  defaultText: string | undefined;
+  description: string;
+}
+
+/** Every variable with its default and one-line meaning, in schema order, from the schema itself (for --help). */
+export function listSettings(): SettingDoc[] {
+  return Object.entries(envSchema.shape).map(([name, schema]) => {
+    const def = schema.def as { type: string; defaultValue?: unknown };
+    return { name, defaultText: def.type === 'default' ? envText(def.defaultValue) : undefined, description: schema.description ?? '' };
+  });
+}
+
+/** A parsed default back in env syntax: lists comma-joined, everything else as text. */
+function envText(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
 }
 
 /** The value as a one-line JSON string with every non-ASCII character escaped, so invisible ones show. */

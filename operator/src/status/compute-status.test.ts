@@ -183,3 +183,18 @@ test('users: the distinct union across replicas when the gateways share Redis, t
   // Just after connections open the union (recounted per heartbeat) lags: a pod's own users are a lower bound.
   assert.equal(computeStatus(inputs({ pods: [shared('chat-a', 2, 0), shared('chat-b', 1, 0)] })).users, 2);
 });
+
+test('users never exceed connections: a lagging shared-users count is bounded by the fresher connection samples', () => {
+  const lagging = (name: string, connections: number, users: number, sharedUsers: number): PodObservation =>
+    ({ name, injected: true, injectedHash: HASH, sample: { kind: 'stats', connections, users, configHash: HASH, sharedUsers } });
+  // bob closed his tab on chat-b; the backplane union still counts alice and bob until the next heartbeat.
+  const status = computeStatus(inputs({ pods: [lagging('chat-a', 1, 1, 2), lagging('chat-b', 0, 0, 2)] }));
+  assert.equal(status.connections, 1);
+  assert.equal(status.users, 1);
+  // Everyone gone, one replica's union not yet recounted.
+  const empty = computeStatus(inputs({ pods: [lagging('chat-a', 0, 0, 1), lagging('chat-b', 0, 0, 2)] }));
+  assert.deepEqual([empty.connections, empty.users], [0, 0]);
+  // An unready pod's users are not counted either way: no connections are known, so no users.
+  const unready = computeStatus(inputs({ pods: [lagging('chat-a', 0, 0, 2), { name: 'chat-b', injected: true, injectedHash: HASH, sample: { kind: 'error', message: 'timeout' } }] }));
+  assert.deepEqual([unready.connections, unready.users], [0, 0]);
+});

@@ -42,6 +42,10 @@ export function computeStatus(inputs: StatusInputs): GatewayStatus {
   const current = inputs.currentConfigHash;
   const outdatedReplicas = current === undefined ? 0 : pods.filter((pod) => !pod.injected || pod.configHash !== current).length;
   const now = toRfc3339(inputs.now);
+  const connections = sum(ready.map((pod) => pod.connections ?? 0));
+  // Every user holds at least one connection, so users > connections is never true. It still appears when the
+  // shared-users count (recounted once per backplane heartbeat, 5 s) lags the connection counts (sampled every
+  // status interval): "1 connection, 2 users" right after a user left. Connections are the fresher figure, so they bound users.
   const desired: DesiredCondition[] = [
     readyCondition(pods, ready.length),
     manifestCondition(inputs.manifest, inputs.namespace),
@@ -54,8 +58,8 @@ export function computeStatus(inputs: StatusInputs): GatewayStatus {
     readyReplicas: ready.length,
     readyText: `${ready.length}/${replicas}`,
     outdatedReplicas,
-    connections: sum(ready.map((pod) => pod.connections ?? 0)),
-    users: countUsers(inputs.pods, ready),
+    connections,
+    users: Math.min(countUsers(inputs.pods, ready), connections),
     pods,
     lastSampleTime: now,
     conditions: buildConditions(desired, inputs.previous?.conditions, { generation: inputs.generation, now }),
