@@ -92,9 +92,10 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
       const configMapName = deployment.spec.template.metadata?.labels?.[MANIFEST_LABEL];
       if (configMapName === undefined || configMapName === '') {
         if (existing !== undefined && isOwnedBy(existing, deployment)) {
-          // Our decision, not an owner's deletion: remove the Service too rather than wait for the garbage collector,
+          // Our decision, not an owner's deletion: remove its objects too rather than wait for the garbage collector,
           // which learns about a newly installed CRD's objects only at its next discovery (up to 30 s on a real cluster).
-          await deleteOwnedService(namespace, name, existing);
+          await deleteOwned(caches.services, `/api/v1/namespaces/${namespace}/services`, namespace, serviceName(name), existing);
+          await deleteOwned(caches.networkPolicies, `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`, namespace, networkPolicyName(name), existing);
           await deleteGateway(existing);
         }
         return { kind: 'ok' };
@@ -139,16 +140,15 @@ export function createGatewayReconciler(options: GatewayReconcilerOptions): (key
     }
   }
 
-  async function deleteOwnedService(namespace: string, deploymentName: string, gateway: KubeObject): Promise<void> {
-    const name = serviceName(deploymentName);
-    const service = caches.services.get(namespace, name);
-    const owner = service === undefined ? undefined : controllerOf(service);
-    if (service === undefined || owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
+  /** Deletes an object the gateway CR controls (read from its cache), by uid; anything else of that name stays. */
+  async function deleteOwned(cache: CacheReader | undefined, path: string, namespace: string, name: string, gateway: KubeObject): Promise<void> {
+    const object = cache?.get(namespace, name);
+    const owner = object === undefined ? undefined : controllerOf(object);
+    if (object === undefined || owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
     try {
       await api.request({
-        method: 'DELETE',
-        path: `/api/v1/namespaces/${namespace}/services/${name}`,
-        body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: service.metadata.uid } },
+        method: 'DELETE', path: `${path}/${name}`,
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: object.metadata.uid } },
       });
     } catch (error) {
       if (!isApiError(error, 404)) throw error;
