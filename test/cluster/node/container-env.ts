@@ -1,6 +1,6 @@
 // Pure: a container's environment as the kubelet builds it — env (value with $(VAR) expansion, valueFrom fieldRef /
 // configMapKeyRef / secretKeyRef / resourceFieldRef-less), envFrom with prefix, optional references.
-import { isJsonObject, toText, type JsonObject } from '../patch/json-value.ts';
+import { isJsonObject, toText, type JsonObject } from './json-value.ts';
 
 export interface EnvSources {
   pod: JsonObject;

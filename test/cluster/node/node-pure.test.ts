@@ -1,10 +1,9 @@
 // Unit tests for the node agent's pure parts: container env, image map, IP allocation, log buffer, pod status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JsonObject } from '../patch/json-value.ts';
+import type { JsonObject } from './json-value.ts';
 import { buildContainerEnv } from './container-env.ts';
 import { imageRepository, parseImageMap, resolveImage, substitute, defaultImageMap, GATEWAY_IMAGE } from './image-map.ts';
-import { IpAllocator } from './ip-allocator.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { buildPodStatus, podPhase, type ContainerStatusView, type PodStatusInput } from './pod-status.ts';
 
@@ -51,17 +50,6 @@ test('image map: parse, match with and without tag, substitute ${POD_IP}, defaul
   assert.equal(gw?.command[0], process.execPath);
   assert.match(gw?.command[1] ?? '', /sidecar\/src\/main\.ts$/);
   assert.equal(gw?.env?.WS_GATEWAY_HOST, '${POD_IP}');
-});
-
-test('IP allocator: one address per owner, distinct, reused after release', () => {
-  const ips = new IpAllocator('127.1.0.0/30');
-  const a = ips.allocate('a');
-  const b = ips.allocate('b');
-  assert.deepEqual([a, b], ['127.1.0.1', '127.1.0.2']);
-  assert.equal(ips.allocate('a'), a);
-  assert.throws(() => ips.allocate('c'), /no free pod IP/);
-  ips.release('a');
-  assert.equal(ips.allocate('c'), '127.1.0.1');
 });
 
 test('log buffer: lines across chunks, tailLines, timestamps, partial last line', () => {

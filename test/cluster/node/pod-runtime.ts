@@ -2,8 +2,7 @@
 // restarts with backoff, logs, and graceful termination (SIGTERM, sidecars last, SIGKILL at the deadline).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { formatTimestamp } from '../api/object-meta.ts';
-import { isJsonObject, toText, type JsonObject } from '../patch/json-value.ts';
+import { formatTimestamp, isJsonObject, toText, type JsonObject } from './json-value.ts';
 import type { EnvResult } from './container-env.ts';
 import { resolveImage, substitute, type ImageMap } from './image-map.ts';
 import { LogBuffer } from './log-buffer.ts';

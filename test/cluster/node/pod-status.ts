@@ -1,6 +1,6 @@
 // Pure: pod phase and conditions (PodScheduled, Initialized, ContainersReady, Ready) from the containers' statuses,
 // as the kubelet computes them.
-import type { JsonObject } from '../patch/json-value.ts';
+import type { JsonObject } from './json-value.ts';
 
 export type ContainerState =
   | { waiting: { reason: string; message?: string } }

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
-import { isJsonObject, toText, type JsonObject, type JsonValue } from '../patch/json-value.ts';
+import { isJsonObject, toText, type JsonObject, type JsonValue } from './json-value.ts';
 
 function num(v: JsonValue | undefined, fallback: number): number {
   return typeof v === 'number' ? v : fallback;

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { JsonObject } from '../../patch/json-value.ts';
+import type { JsonObject } from '../json-value.ts';
 import { buildContainerEnv, type EnvResult } from '../container-env.ts';
 import type { ImageMap } from '../image-map.ts';
 import { PodRuntime } from '../pod-runtime.ts';
