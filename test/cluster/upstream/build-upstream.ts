@@ -3,10 +3,11 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tryTakePidFile } from './pid-file.ts';
 import { buildLdflags, pinnedVersion, UPSTREAM_COMPONENTS, type UpstreamComponentName } from './components.ts';
 
 export interface UpstreamBuild {
@@ -92,7 +93,7 @@ export async function ensureUpstream(name: UpstreamComponentName, options: Ensur
   const lockPath = `${plan.outDir}.lock`;
   for (;;) {
     if (isComplete(plan)) return buildResult(plan);
-    const lock = await tryLock(lockPath);
+    const lock = await tryTakePidFile(lockPath);
     if (lock) {
       try {
         if (!isComplete(plan)) await runBuild(plan, log);
@@ -103,34 +104,6 @@ export async function ensureUpstream(name: UpstreamComponentName, options: Ensur
     }
     // Another process is building the same thing: wait for it rather than build twice on 2 cores.
     await sleep(2000);
-  }
-}
-
-/** Takes the lock file, or answers false while a live process holds it (a dead holder's lock is taken over). */
-async function tryLock(lockPath: string): Promise<boolean> {
-  try {
-    const handle = await open(lockPath, 'wx');
-    await handle.writeFile(String(process.pid));
-    await handle.close();
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''));
-  if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
-  // Written but not yet filled in by its holder, or left by a dead one: only stale after a while.
-  const age = Date.now() - (await stat(lockPath).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-  if (!(Number.isInteger(holder) && holder > 0) && age < 5000) return false;
-  await rm(lockPath, { force: true });
-  return tryLock(lockPath);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
