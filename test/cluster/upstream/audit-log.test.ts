@@ -34,7 +34,7 @@ test('only 403 responses are returned, once per request, with the object they na
 });
 
 test('a refused request is described by user, verb, resource with its group and subresource, name and scope', () => {
-  const [lease, status, metrics] = parseForbiddenRequests([
+  const [lease, status, metrics, namespace] = parseForbiddenRequests([
     event({
       auditID: '1', verb: 'create', requestURI: '/apis/coordination.k8s.io/v1/namespaces/tapr-system/leases', user: { username: 'sa' },
       objectRef: { resource: 'leases', namespace: 'tapr-system', apiGroup: 'coordination.k8s.io' }, responseStatus: { code: 403 },
@@ -44,8 +44,13 @@ test('a refused request is described by user, verb, resource with its group and 
       objectRef: { resource: 'websocketgateways', subresource: 'status', name: 'shop', apiGroup: 'tapr.io' }, responseStatus: { code: 403 },
     }),
     event({ auditID: '3', verb: 'get', requestURI: '/metrics', user: { username: 'sa' }, responseStatus: { code: 403 } }),
+    event({
+      auditID: '4', verb: 'get', requestURI: '/api/v1/namespaces/tapr-system', user: { username: 'sa' },
+      objectRef: { resource: 'namespaces', namespace: 'tapr-system', name: 'tapr-system', apiVersion: 'v1' }, responseStatus: { code: 403 },
+    }),
   ].join('\n'));
   assert.equal(describeForbidden(lease!), 'sa may not create leases.coordination.k8s.io in namespace tapr-system');
   assert.equal(describeForbidden(status!), 'sa may not patch websocketgateways/status.tapr.io "shop" cluster-wide');
   assert.equal(describeForbidden(metrics!), 'sa may not get /metrics');
+  assert.equal(describeForbidden(namespace!), 'sa may not get namespaces "tapr-system" cluster-wide', 'a Namespace is filed under its own name');
 });

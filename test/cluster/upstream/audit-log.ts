@@ -73,7 +73,9 @@ export function describeForbidden(request: ForbiddenRequest): string {
   if (request.resource === undefined) return `${request.user} may not ${request.verb} ${request.path}`;
   const resource = `${request.resource}${request.subresource === undefined ? '' : `/${request.subresource}`}${request.apiGroup === undefined ? '' : `.${request.apiGroup}`}`;
   const name = request.name === undefined ? '' : ` "${request.name}"`;
-  const where = request.namespace === undefined ? 'cluster-wide' : `in namespace ${request.namespace}`;
+  // The API server files a namespace's own name as its namespace too; a Namespace is cluster-scoped.
+  const clusterScoped = request.namespace === undefined || (request.resource === 'namespaces' && request.apiGroup === undefined);
+  const where = clusterScoped ? 'cluster-wide' : `in namespace ${request.namespace}`;
   return `${request.user} may not ${request.verb} ${resource}${name} ${where}`;
 }
 
