@@ -1,6 +1,7 @@
 // Operator benchmark (`npm run bench:operator`): admission latency (labelled vs unlabelled pod creates), operator RSS
-// with N opted-in Deployments, and Deployment-create → Ready=True, against the local cluster and the real operator
-// process (`node operator/src/main.ts`). A report, not a test: exit 1 only if something broke, 0 on PASS or MISS. I/O.
+// with N opted-in Deployments, and Deployment-create → Ready=True, against the local Kubernetes (the real control plane
+// and the node agent, start-cluster.ts) and the real operator process (`node operator/src/main.ts`). A report, not a
+// test: exit 1 only if something broke, 0 on PASS or MISS. I/O.
 //
 // Knobs (env): BENCH_ADMISSIONS (default 1000) · BENCH_DEPLOYMENTS (default 1000) · BENCH_CONCURRENCY (default 20) ·
 // BENCH_READY_TRIALS (default 3) · BENCH_ONLY=admission,rss,ready,ready-default. Everything on loopback; every wait bounded.
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLegacyCluster as startCluster, type LegacyCluster as Cluster } from '../cluster/start-legacy-cluster.ts';
+import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
 import { createApiClient, type ApiClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import {
@@ -323,8 +324,10 @@ async function cleanUp(): Promise<void> {
 async function main(): Promise<void> {
   log(`node ${process.version}; operator ${operatorMain}; phases ${[...phases].join(', ')}; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   dir = await mkdtemp(join(tmpdir(), 'tapr-operator-bench-'));
+  // The real control plane and the node agent; no fault proxy, so admission latency is the API server's and the webhook's.
   cluster = await startCluster({
-    dir, onControllerError: () => {}, images: { [IDLE_APP_IMAGE]: { command: [process.execPath, IDLE_APP_ENTRY] } }, restartBackoffMs: { base: 200, max: 1000 },
+    dir, faultProxy: false, onNodeAgentError: () => {}, log,
+    images: { [IDLE_APP_IMAGE]: { command: [process.execPath, IDLE_APP_ENTRY] } }, restartBackoffMs: { base: 200, max: 1000 },
   });
   api = createApiClient(await connectWithKubeconfigText(cluster.kubeconfig, dir));
   const client = api;

@@ -28,6 +28,8 @@ export interface StartClusterOptions {
   images?: string | ImageMap | false;
   /** Container restart back-off (default 1 s doubling up to 60 s, as the kubelet's). */
   restartBackoffMs?: { base: number; max: number };
+  /** Run kube-apiserver with an audit log (`controlPlane.auditLogPath`; upstream/audit-log.ts reads it). Default false. */
+  auditLog?: boolean;
   /** Errors the node agent hits (default: stderr). */
   onNodeAgentError?: (err: unknown) => void;
 }
@@ -64,7 +66,7 @@ const NO_PROXY_FAULTS: ProxyFaults = {
 
 export async function startCluster(options: StartClusterOptions): Promise<Cluster> {
   const controlPlane = await startControlPlane({
-    dir: options.dir, ...(options.port === undefined ? {} : { apiserverPort: options.port }), ...(options.log === undefined ? {} : { log: options.log }),
+    dir: options.dir, ...(options.auditLog === true ? { auditLog: true } : {}), ...(options.port === undefined ? {} : { apiserverPort: options.port }), ...(options.log === undefined ? {} : { log: options.log }),
   });
   let proxy: FaultProxy | undefined;
   let agent: NodeAgent | undefined;

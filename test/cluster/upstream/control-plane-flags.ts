@@ -15,6 +15,8 @@ export interface ControlPlaneLayout {
   readonly dir: string;
   readonly ports: ControlPlanePorts;
   readonly network: ClusterNetwork;
+  /** Run kube-apiserver with an audit log (`auditLog` and `auditPolicy` of controlPlaneFiles). */
+  readonly auditLog?: boolean;
 }
 
 /** Where each file lives: one place, so the writer and the flags cannot disagree. */
@@ -38,12 +40,27 @@ export function controlPlaneFiles(dir: string) {
     adminKubeconfig: join(dir, 'kubeconfig'),
     controllerManagerKubeconfig: join(dir, 'controller-manager.kubeconfig'),
     schedulerKubeconfig: join(dir, 'scheduler.kubeconfig'),
+    auditLog: join(dir, 'logs', 'audit.log'),
+    auditPolicy: join(dir, 'audit-policy.yaml'),
   } as const;
 }
 
 /** The issuer pods' tokens carry; the apiserver serves its discovery document. */
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
+
+/**
+ * The audit policy of a cluster started with `auditLog`: every request at Metadata (who, verb, object, response code;
+ * no bodies), once per request (RequestReceived is left out, so each request has one ResponseComplete event).
+ */
+export const AUDIT_POLICY_YAML = [
+  'apiVersion: audit.k8s.io/v1',
+  'kind: Policy',
+  'omitStages: ["RequestReceived"]',
+  'rules:',
+  '  - level: Metadata',
+  '',
+].join('\n');
 
 export function buildEtcdArgs(layout: ControlPlaneLayout): string[] {
   const files = controlPlaneFiles(layout.dir);
@@ -101,6 +118,9 @@ export function buildApiserverArgs(layout: ControlPlaneLayout): string[] {
     '--event-ttl=10m',
     '--profiling=false',
     '-v=1',
+    ...(layout.auditLog === true
+      ? [`--audit-log-path=${files.auditLog}`, `--audit-policy-file=${files.auditPolicy}`, '--audit-log-format=json', '--audit-log-mode=blocking']
+      : []),
   ];
 }
 

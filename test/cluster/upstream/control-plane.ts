@@ -20,6 +20,7 @@ import {
   buildEtcdArgs,
   buildSchedulerArgs,
   controlPlaneFiles,
+  AUDIT_POLICY_YAML,
   FRONT_PROXY_CLIENT_NAME,
   type ControlPlaneLayout,
   type ControlPlanePorts,
@@ -34,6 +35,11 @@ export interface StartControlPlaneOptions {
   readonly log?: (line: string) => void;
   /** Told when a component dies while the cluster runs (default: stderr). */
   readonly onComponentExit?: (message: string) => void;
+  /**
+   * Run kube-apiserver with an audit log at `<dir>/logs/audit.log` (policy: Metadata for every request, see
+   * AUDIT_POLICY_YAML); `auditLogPath` then names it and audit-log.ts reads it (e.g. the 403s). Default false.
+   */
+  readonly auditLog?: boolean;
 }
 
 export interface ControlPlane {
@@ -49,6 +55,8 @@ export interface ControlPlane {
   /** Where the upstream binaries are (kubectl included), for tests that run them. */
   readonly binaries: Readonly<Record<string, string>>;
   readonly version: string;
+  /** The API server's audit log (JSON lines), when started with `auditLog`. */
+  readonly auditLogPath?: string;
   issueCertificate(options: IssueOptions): Promise<IssuedCertificate>;
   /** The certificate the apiserver accepts X-Remote-User/-Group from (the fault proxy uses it). */
   readonly frontProxyClient: IssuedCertificate;
@@ -186,9 +194,11 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       controllerManager: await freePort(),
       scheduler: await freePort(),
     };
-    const layout = (): ControlPlaneLayout => ({ dir: options.dir, ports: { ...ports }, network });
+    const auditLog = options.auditLog === true;
+    const layout = (): ControlPlaneLayout => ({ dir: options.dir, ports: { ...ports }, network, auditLog });
     const files = controlPlaneFiles(options.dir);
     await mkdir(files.logs, { recursive: true });
+    if (auditLog) await writeFile(files.auditPolicy, AUDIT_POLICY_YAML);
     const pki = await writePki(layout());
     const bin = { ...kubernetes.binaries, ...etcd.binaries };
     const start = (name: string, args: string[]): ComponentProcess => {
@@ -265,6 +275,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       kubeconfig,
       binaries: bin,
       version: kubernetes.version,
+      ...(auditLog ? { auditLogPath: files.auditLog } : {}),
       issueCertificate: (issue) => issueCertificate(pki.ca, issue),
       frontProxyClient: pki.frontProxyClient,
       kubeconfigFor,
