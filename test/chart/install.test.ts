@@ -262,7 +262,7 @@ test('helm uninstall removes the release\'s objects and the operator; the CRD st
   for (const object of upgraded) {
     const kind = object.kind.toLowerCase();
     await waitUntil(`${object.kind}/${object.metadata.name} deleted`, async () => {
-      const { stdout: found } = await cluster.kubectl(['get', kind, object.metadata.name, '--ignore-not-found', '-o', 'name', ...(['clusterrole', 'clusterrolebinding', 'mutatingwebhookconfiguration'].includes(kind) ? [] : ['-n', object.metadata.namespace!])]);
+      const { stdout: found } = await cluster.kubectl(['get', kind, object.metadata.name, '--ignore-not-found', '-o', 'name', ...(['clusterrole', 'clusterrolebinding', 'mutatingwebhookconfiguration'].includes(kind) ? [] : ['-n', object.metadata.namespace])]);
       return found.trim() === '' ? true : undefined;
     }, 60_000);
   }
