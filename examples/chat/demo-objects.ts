@@ -56,14 +56,12 @@ export function buildManifestConfigMap(namespace: string): Json {
  */
 export function buildChatDeployment(namespace: string, replicas: number, withRedis: boolean): Json {
   const labels = { app: DEPLOYMENT };
-  // All interfaces of its own pod, as in any container: the kubelet's readiness probe comes to the pod's IP.
-  const env: Json[] = [{ name: 'APP_HOST', value: '0.0.0.0' }];
-  if (withRedis) {
-    env.push(
+  const env: Json[] = withRedis
+    ? [
       { name: 'CHAT_REDIS_URL', valueFrom: { secretKeyRef: { name: REDIS_SECRET, key: 'url' } } },
       { name: 'CHAT_REDIS_CHANNEL', value: `chat-example:${namespace}:${DEPLOYMENT}` },
-    );
-  }
+    ]
+    : [];
   return {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: DEPLOYMENT, namespace, labels },
     spec: {
@@ -77,8 +75,9 @@ export function buildChatDeployment(namespace: string, replicas: number, withRed
             name: 'chat',
             image: APP_IMAGE,
             ports: [{ name: 'callbacks', containerPort: APP_PORT }],
+            // Like an Olares app it listens on 127.0.0.1 (only its own pod reaches it), so no probe from the kubelet
+            // can: the pod is ready when its gateway is, and the gateway retries callbacks while the app starts.
             env: [{ name: 'APP_PORT', value: String(APP_PORT) }, { name: 'WS_URL', value: CALLBACK_PATH }, ...env],
-            readinessProbe: { httpGet: { path: '/healthz', port: APP_PORT }, periodSeconds: 1 },
           }],
         },
       },

@@ -109,7 +109,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
           controlPlane.binaries['kubectl'] ?? 'kubectl', [...args],
           { env: { ...process.env, KUBECONFIG: kubeconfigPath }, maxBuffer: 64 * 1024 * 1024 },
           (error, stdout, stderr) => {
-            if (error) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr || error.message}`, { cause: error }));
+            if (error) reject(new Error(`kubectl ${args.join(' ')} failed (exit ${String(error.code)}): ${`${stdout}${stderr}`.trim() || error.message}`, { cause: error }));
             else resolve({ stdout, stderr });
           },
         );

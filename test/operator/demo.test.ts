@@ -180,6 +180,11 @@ test('npm run demo: two users chat across two injected pods, wsgw counts 2 conne
   // One connection on each pod: the two tabs really chat across replicas.
   const gateway = await api.request<GatewayStatus>({ method: 'GET', path: '/apis/tapr.io/v1alpha1/namespaces/chat-demo/websocketgateways/chat' });
   assert.deepEqual(gateway.status?.pods?.map((pod) => pod.connections), [1, 1]);
+  // Both apps listen on 127.0.0.1:8888 of their own pod, as Olares apps do: reachable by their gateways, not from here.
+  for (const ip of podIps) {
+    assert.equal(await accepts(ip, 40010), true, `the gateway listens on ${ip}:40010`);
+    assert.equal(await accepts(ip, 8888), false, `the app on ${ip} is its pod's alone`);
+  }
 
   signalGroup('SIGTERM');
   const [code, signal] = await exited;
