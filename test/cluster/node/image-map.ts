@@ -24,7 +24,7 @@ const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 export function defaultImageMap(): ImageMap {
   return {
     [GATEWAY_IMAGE]: { command: [process.execPath, resolve(REPO_ROOT, 'sidecar/src/main.ts')], env: { WS_GATEWAY_HOST: '${POD_IP}' } },
-    // Pods share the host's network here: each operator replica listens on its own pod IP, not 0.0.0.0.
+    // The pod IP, not 0.0.0.0: in its own network namespace either works; the pod IP keeps the operator off loopback.
     [OPERATOR_IMAGE]: {
       command: [process.execPath, resolve(REPO_ROOT, 'operator/src/main.ts')],
       env: { OPERATOR_WEBHOOK_HOST: '${POD_IP}', OPERATOR_HEALTH_HOST: '${POD_IP}' },
