@@ -125,7 +125,9 @@ test('a template change rolls out a new ReplicaSet and scales the old one to zer
   const done = await eventually(async () => {
     const cur = await apps.readNamespacedDeployment({ name: 'roll', namespace });
     const reason = cur.status?.conditions?.find((c) => c.type === 'Progressing')?.reason;
-    return cur.status?.updatedReplicas === 2 && cur.status.availableReplicas === 2 && cur.status.replicas === 2 && reason === 'NewReplicaSetAvailable' ? cur : undefined;
+    // The status must be about this generation: right after the patch it still describes the finished first rollout.
+    const observed = cur.status?.observedGeneration === cur.metadata?.generation;
+    return observed && cur.status?.updatedReplicas === 2 && cur.status.availableReplicas === 2 && cur.status.replicas === 2 && reason === 'NewReplicaSetAvailable' ? cur : undefined;
   }, 30_000);
   clearInterval(sampler);
   assert.equal(done.metadata?.annotations?.['deployment.kubernetes.io/revision'], '2');
@@ -164,7 +166,8 @@ test('Recreate removes the old pods before creating new ones', async (t) => {
   await apps.patchNamespacedDeployment({ name: 'rec', namespace, body: { spec: { template: { metadata: { labels: { app: 'rec', v: '2' } } } } } }, merge);
   await eventually(async () => {
     const cur = await apps.readNamespacedDeployment({ name: 'rec', namespace });
-    return cur.status?.updatedReplicas === 2 && cur.status.availableReplicas === 2 && cur.status.replicas === 2 ? true : undefined;
+    const observed = cur.status?.observedGeneration === cur.metadata?.generation;
+    return observed && cur.status?.updatedReplicas === 2 && cur.status.availableReplicas === 2 && cur.status.replicas === 2 ? true : undefined;
   }, 30_000);
   clearInterval(sampler);
   assert.equal(mixed, false, 'old and new pods never coexist');
