@@ -2,34 +2,13 @@
 // namespace) gets 403 unless it sends the WS_CONTROL_TOKEN bearer; health and stats stay reachable from anywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { TestContext } from 'node:test';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
-import { createNetns, NETNS_PEER_ADDRESS, type Netns } from '../support/netns.ts';
-import type { ProbeRequest, ProbeResult } from '../support/netns-probe.ts';
-import { FAST_ENV, stopGatewayHard } from '../support/stack.ts';
+import { NETNS_PEER_ADDRESS } from '../support/netns.ts';
+import { namespaceWithGateway, probeFromNamespace } from '../support/netns-gateway.ts';
+import type { ProbeRequest } from '../support/netns-probe.ts';
 
-const probeScript = fileURLToPath(new URL('../support/netns-probe.ts', import.meta.url));
 const TOKEN = 'guard-token-0123456789';
 
-async function namespaceWithGateway(t: TestContext, env: Record<string, string>): Promise<{ ns: Netns; gw: GatewayProcess }> {
-  const ns = await createNetns();
-  const started: { gw?: GatewayProcess } = {};
-  t.after(async () => {
-    if (started.gw) await stopGatewayHard(started.gw);
-    await ns.remove();
-  });
-  // WS_PORT points at nothing: these tests only use the control API, health and stats.
-  const gw = await startGateway({ wrapper: ns.wrapper, env: { ...FAST_ENV, WS_PORT: '9', WS_URL: '/cb', WS_GATEWAY_HOST: '0.0.0.0', ...env } });
-  started.gw = gw;
-  return { ns, gw };
-}
 
-async function probe(ns: Netns, requests: ProbeRequest[]): Promise<Record<string, ProbeResult>> {
-  const result = await ns.runNode([probeScript, JSON.stringify(requests)]);
-  assert.equal(result.code, 0, `probe failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Record<string, ProbeResult>;
-}
 
 function requests(port: number): ProbeRequest[] {
   const remote = `http://${NETNS_PEER_ADDRESS}:${port}`;
@@ -57,7 +36,7 @@ function requests(port: number): ProbeRequest[] {
 
 test('with WS_CONTROL_TOKEN: loopback allowed, non-loopback needs the bearer token, health/stats open to all', async (t) => {
   const { ns, gw } = await namespaceWithGateway(t, { WS_CONTROL_TOKEN: TOKEN });
-  const r = await probe(ns, requests(gw.port));
+  const r = await probeFromNamespace(ns, requests(gw.port));
   const status = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.error ?? v.status]));
   assert.deepEqual(status, {
     loopbackList: 200,
@@ -83,7 +62,7 @@ test('with WS_CONTROL_TOKEN: loopback allowed, non-loopback needs the bearer tok
 
 test('without WS_CONTROL_TOKEN: a non-loopback peer gets 403 whatever it sends', async (t) => {
   const { ns, gw } = await namespaceWithGateway(t, {});
-  const r = await probe(ns, requests(gw.port));
+  const r = await probeFromNamespace(ns, requests(gw.port));
   assert.equal(r.loopbackList!.status, 200);
   assert.equal(r.remoteList!.status, 403);
   assert.equal(r.remoteTokenList!.status, 403, 'a bearer token is no use when none is configured');
@@ -94,7 +73,7 @@ test('without WS_CONTROL_TOKEN: a non-loopback peer gets 403 whatever it sends',
 
 test('dual-stack listener (WS_GATEWAY_HOST=::): IPv4-mapped loopback and ::1 allowed, IPv4-mapped 192.0.2.1 refused', async (t) => {
   const { ns, gw } = await namespaceWithGateway(t, { WS_GATEWAY_HOST: '::', WS_CONTROL_TOKEN: TOKEN });
-  const r = await probe(ns, [
+  const r = await probeFromNamespace(ns, [
     { name: 'v4Loopback', url: `http://127.0.0.1:${gw.port}/tapr/ws/conn/list` },
     { name: 'v6Loopback', url: `http://[::1]:${gw.port}/tapr/ws/conn/list` },
     { name: 'remote', url: `http://${NETNS_PEER_ADDRESS}:${gw.port}/tapr/ws/conn/list` },

@@ -3,16 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import type { TestContext } from 'node:test';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
-import { createNetns, NETNS_PEER_ADDRESS, type Netns } from '../support/netns.ts';
-import type { ProbeRequest, ProbeResult } from '../support/netns-probe.ts';
+import { NETNS_PEER_ADDRESS } from '../support/netns.ts';
+import { namespaceWithGateway, probeFromNamespace } from '../support/netns-gateway.ts';
+import type { ProbeRequest } from '../support/netns-probe.ts';
 import { rawExchange, upgradeRequest } from '../support/raw-socket.ts';
-import { FAST_ENV, startStack, stopGatewayHard } from '../support/stack.ts';
+import { startStack } from '../support/stack.ts';
 import { sleep } from '../support/wait.ts';
 
-const probeScript = fileURLToPath(new URL('../support/netns-probe.ts', import.meta.url));
 
 test('two user headers (Node would join them as "mallory, alice") get 400 naming the header, upgrade and plain GET alike', async (t) => {
   const stack = await startStack(t);
@@ -35,18 +32,6 @@ test('two user headers (Node would join them as "mallory, alice") get 400 naming
   assert.ok(!stack.app.callbacks.some((c) => c.body.user_name.includes(',')), 'no joined user name ever reached the app');
 });
 
-async function namespaceWithGateway(t: TestContext, env: Record<string, string>): Promise<{ ns: Netns; gw: GatewayProcess }> {
-  const ns = await createNetns();
-  const started: { gw?: GatewayProcess } = {};
-  t.after(async () => {
-    if (started.gw) await stopGatewayHard(started.gw);
-    await ns.remove();
-  });
-  // WS_PORT points at nothing: only the handshake's status matters here (notify mode answers before any callback).
-  const gw = await startGateway({ wrapper: ns.wrapper, env: { ...FAST_ENV, WS_PORT: '9', WS_URL: '/cb', WS_GATEWAY_HOST: '0.0.0.0', ...env } });
-  started.gw = gw;
-  return { ns, gw };
-}
 
 function upgradeHeaders(user?: string): Record<string, string> {
   return {
@@ -72,15 +57,10 @@ function identityRequests(port: number): ProbeRequest[] {
   ];
 }
 
-async function probe(ns: Netns, requests: ProbeRequest[]): Promise<Record<string, ProbeResult>> {
-  const result = await ns.runNode([probeScript, JSON.stringify(requests)]);
-  assert.equal(result.code, 0, `probe failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Record<string, ProbeResult>;
-}
 
 test('WS_TRUSTED_PROXIES=127.0.0.0/8: a non-loopback peer that sets the user header gets 403; without it, it is anonymous', async (t) => {
   const { ns, gw } = await namespaceWithGateway(t, { WS_TRUSTED_PROXIES: '127.0.0.0/8,::1' });
-  const r = await probe(ns, identityRequests(gw.port));
+  const r = await probeFromNamespace(ns, identityRequests(gw.port));
   const status = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.error ?? v.status]));
   assert.deepEqual(status, {
     remoteWithUser: 403,
@@ -97,7 +77,7 @@ test('WS_TRUSTED_PROXIES=127.0.0.0/8: a non-loopback peer that sets the user hea
 
 test('WS_TRUSTED_PROXIES with WS_REQUIRE_USER: an untrusted peer without the header gets 401', async (t) => {
   const { ns, gw } = await namespaceWithGateway(t, { WS_TRUSTED_PROXIES: '10.0.0.0/8', WS_REQUIRE_USER: 'true' });
-  const r = await probe(ns, [
+  const r = await probeFromNamespace(ns, [
     { name: 'remoteAnonymous', url: `http://${NETNS_PEER_ADDRESS}:${gw.port}/ws`, headers: upgradeHeaders() },
     { name: 'loopbackWithUser', url: `http://127.0.0.1:${gw.port}/ws`, headers: upgradeHeaders('alice') },
   ]);
@@ -107,7 +87,7 @@ test('WS_TRUSTED_PROXIES with WS_REQUIRE_USER: an untrusted peer without the hea
 
 test('WS_TRUSTED_PROXIES empty (default, Olares compatibility): any peer may set the user header', async (t) => {
   const { ns, gw } = await namespaceWithGateway(t, {});
-  const r = await probe(ns, identityRequests(gw.port));
+  const r = await probeFromNamespace(ns, identityRequests(gw.port));
   assert.equal(r.remoteWithUser!.status, 101);
   assert.equal(r.loopbackWithUser!.status, 101);
   assert.equal(r.plainRemoteWithUser!.status, 426);
