@@ -38,8 +38,11 @@ function operatorNeeds(needs: Needs): string[] {
       ? [`${scope} /secrets create *`, `${scope} /secrets get ${needs.redisSecret}`, `${scope} /secrets update ${needs.redisSecret}`]
       : []),
   ];
+  const checkedNamespaces = [...new Set([needs.namespace, ...(needs.watch === 'cluster' ? [] : needs.watch)])];
   return [
     'cluster url:/version get',
+    // The start-up check: its own and every watched Namespace, by name.
+    ...checkedNamespaces.map((name) => `cluster /namespaces get ${name}`),
     ...(needs.watch === 'cluster' ? watched('cluster') : needs.watch.flatMap(watched)),
     ...(needs.selfManaged ? [
       // The chart names them after the release (its full name, which also names the Lease).
@@ -133,7 +136,9 @@ test('watching one namespace grants nothing namespaced cluster-wide', async () =
   const clusterRole = objects.find((object) => object.kind === 'ClusterRole');
   assert.ok(clusterRole !== undefined);
   const clusterResources = allRules([clusterRole]).flatMap(({ rule }) => rule.resources ?? []);
-  assert.deepEqual(clusterResources, ['mutatingwebhookconfigurations']);
+  // Both cluster-scoped and by name only: the webhook configuration, and the Namespaces the start-up check reads.
+  assert.deepEqual(clusterResources, ['mutatingwebhookconfigurations', 'namespaces']);
+  assert.ok(allRules([clusterRole]).every(({ rule }) => rule.resources === undefined || (rule.resourceNames ?? []).length > 0), 'by name only');
   const watchRole = objects.find((object) => object.kind === 'Role' && object.metadata.namespace === 'apps');
   assert.ok(watchRole !== undefined, 'a Role in the watched namespace');
 });

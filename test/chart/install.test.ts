@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCluster, type Cluster } from '../cluster/start-cluster.ts';
-import { describeForbidden, readForbiddenRequests, type ForbiddenRequest } from '../cluster/upstream/audit-log.ts';
+import { describeForbidden, readForbiddenRequests } from '../cluster/upstream/audit-log.ts';
 import { createApiClient, getIfExists, type KubeClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigText } from '../../operator/src/kube/cluster-connection.ts';
 import { runHelmRelease } from './support/helm.ts';
@@ -47,17 +47,10 @@ let rendered: KubeObject[];
 let operatorDeploymentName: string;
 let operatorSelector: string;
 
-/**
- * The one 403 the operator asks for on purpose: its start-up check GETs its own Namespace to fail fast when it is
- * missing, and takes a 403 as "cannot tell" (operator/src/startup-checks.ts); the chart grants no access to Namespaces.
- */
-const isToleratedDenial = (request: ForbiddenRequest): boolean =>
-  request.verb === 'get' && request.resource === 'namespaces' && request.apiGroup === undefined && request.subresource === undefined && request.name === DEFAULT_NAMESPACE;
-
 /** Fails naming every request the API server refused to the operator's ServiceAccount, as its audit log has them. */
 async function assertNoDenials(): Promise<void> {
   const refused = (await readForbiddenRequests(cluster.controlPlane.auditLogPath!))
-    .filter((request) => request.user.startsWith(OPERATOR_USER_PREFIX) && !isToleratedDenial(request));
+    .filter((request) => request.user.startsWith(OPERATOR_USER_PREFIX));
   assert.deepEqual([...new Set(refused.map(describeForbidden))], [], 'the chart\'s RBAC must allow everything the operator does (kube-apiserver answered 403)');
 }
 
