@@ -8,11 +8,13 @@ import { clusterUnderTest, recordWatch } from './support/cluster-under-test.ts';
 test('watch resumes from a resourceVersion with exactly the later changes', async (t) => {
   const { kc, namespace } = await clusterUnderTest(t);
   const core = kc.makeApiClient(CoreV1Api);
-  const a = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'a' } } });
-  await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'b' } } });
+  // Labelled, so the watch sees only these (the root CA publisher adds kube-root-ca.crt to the namespace meanwhile).
+  const labels = { test: 'resume' };
+  const a = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'a', labels } } });
+  await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'b', labels } } });
   await core.patchNamespacedConfigMap({ name: 'a', namespace, body: [{ op: 'add', path: '/data', value: { x: '1' } }] });
   await core.deleteNamespacedConfigMap({ name: 'b', namespace });
-  const w = await recordWatch(kc, `/api/v1/namespaces/${namespace}/configmaps`, { resourceVersion: a.metadata!.resourceVersion! });
+  const w = await recordWatch(kc, `/api/v1/namespaces/${namespace}/configmaps`, { resourceVersion: a.metadata!.resourceVersion!, labelSelector: 'test=resume' });
   t.after(() => w.abort());
   await w.waitFor((ev) => ev.length >= 3);
   assert.deepEqual(w.events.map((e) => `${e.type} ${e.object.metadata?.name}`), ['ADDED b', 'MODIFIED a', 'DELETED b']);
