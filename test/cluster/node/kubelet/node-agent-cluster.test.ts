@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get } from 'node:http';
+import { hostGet } from './host-get.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -75,14 +75,6 @@ function manifest(markerDir: string): unknown {
   };
 }
 
-function hostGet(host: string, port: number): Promise<string> {
-  return new Promise((ok, fail) => {
-    get({ host, port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => ok(body));
-    }).on('error', fail);
-  });
-}
 
 function isAlive(pid: number): boolean {
   try {
