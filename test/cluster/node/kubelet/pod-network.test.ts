@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { hostGet } from './host-get.ts';
 import { buildClusterNetwork } from '../../upstream/cluster-network.ts';
 import { PodNetwork } from './pod-network.ts';
 import { buildPodCommand, parseLinkNames, parseNetnsList } from './pod-network-names.ts';
-import { freeClusterIndex } from './free-cluster-index.ts';
+import { leaseNetworkIndex } from '../../upstream/network-lease.ts';
 
 const fixture = resolve(import.meta.dirname, '../../fixtures/net-probe.ts');
 
@@ -35,14 +35,6 @@ function serve(netns: string, args: string[]): Promise<ChildProcess> {
   });
 }
 
-function hostGet(host: string, port: number): Promise<string> {
-  return new Promise((ok, fail) => {
-    get({ host, port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => ok(body));
-    }).on('error', fail);
-  });
-}
 
 function leftovers(index: number): string[] {
   const ns = parseNetnsList(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).filter((n) => n.startsWith(`tapr-${index}-`));
@@ -50,8 +42,11 @@ function leftovers(index: number): string[] {
   return [...ns, ...links];
 }
 
-test('two pods on the same ports, reachable at their IPs, own localhost, no route out, nothing left after stop', { timeout: 60_000 }, async () => {
-  const network = buildClusterNetwork(freeClusterIndex());
+test('two pods on the same ports, reachable at their IPs, own localhost, no route out, nothing left after stop', { timeout: 60_000 }, async (t) => {
+  // A leased index, as clusters take theirs: nobody else uses it, and no cluster start sweeps its bridge away.
+  const lease = await leaseNetworkIndex();
+  t.after(() => lease.release());
+  const network = buildClusterNetwork(lease.index);
   const net = await PodNetwork.start(network);
   const children: ChildProcess[] = [];
   try {
@@ -83,8 +78,11 @@ test('two pods on the same ports, reachable at their IPs, own localhost, no rout
   assert.deepEqual(leftovers(network.index), []);
 });
 
-test('a new run removes what a dead run with the same index left; a bridge it did not make stays', { timeout: 60_000 }, async () => {
-  const network = buildClusterNetwork(freeClusterIndex());
+test('a new run removes what a dead run with the same index left; a bridge it did not make stays', { timeout: 60_000 }, async (t) => {
+  // A leased index, as clusters take theirs: nobody else uses it, and no cluster start sweeps its bridge away.
+  const lease = await leaseNetworkIndex();
+  t.after(() => lease.release());
+  const network = buildClusterNetwork(lease.index);
   const first = await PodNetwork.start(network);
   const a = await first.attach('pod-a');
   const orphan = await serve(a.netns, ['serve', 'orphan', '18080', '18081']);
@@ -103,8 +101,11 @@ test('a new run removes what a dead run with the same index left; a bridge it di
   execFileSync('ip', ['link', 'del', network.bridgeName]);
 });
 
-test('a process that exits without stop() leaves no namespace, veth or pod process behind', { timeout: 60_000 }, async () => {
-  const network = buildClusterNetwork(freeClusterIndex());
+test('a process that exits without stop() leaves no namespace, veth or pod process behind', { timeout: 60_000 }, async (t) => {
+  // A leased index, as clusters take theirs: nobody else uses it, and no cluster start sweeps its bridge away.
+  const lease = await leaseNetworkIndex();
+  t.after(() => lease.release());
+  const network = buildClusterNetwork(lease.index);
   const script = `
     import { spawn } from 'node:child_process';
     import { PodNetwork } from ${JSON.stringify(resolve(import.meta.dirname, 'pod-network.ts'))};
