@@ -55,6 +55,7 @@ const envSchema = z.object({
   WS_REQUEST_TIMEOUT_MS: milliseconds().default(30000).describe('time a client has to send a whole HTTP request; 0 = no limit'),
   // TCP connections that have not completed a WebSocket upgrade (plain HTTP included); extra ones get 503.
   WS_MAX_PENDING_UPGRADES: integer(1, 1_000_000).default(1024).describe('TCP connections that have not completed a WebSocket upgrade; extra ones get 503'),
+  WS_MAX_CHANNELS_PER_CONNECTION: integer(1, 100_000).default(128).describe('channels one connection can be in (SPEC A10); subscriptions past it are refused'),
   WS_CONTROL_TOKEN: z.string().default('').describe('when set, non-loopback callers with this bearer token may use the control API'),
   WS_REDIS_URL: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').default('').describe('redis:// or rediss:// URL: enables the Redis backplane (several replicas)'),
   WS_REDIS_PREFIX: z.string().min(1, 'expected a non-empty prefix').default('tapr:ws').describe('key and channel prefix for the backplane'),
@@ -99,6 +100,7 @@ export interface GatewayConfig {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   maxPendingUpgrades: number;
+  maxChannelsPerConnection: number;
   controlToken: string;
   redisUrl: string;
   redisPrefix: string;
@@ -211,6 +213,7 @@ function toConfig(env: Env): GatewayConfig {
     headersTimeoutMs: env.WS_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: env.WS_REQUEST_TIMEOUT_MS,
     maxPendingUpgrades: env.WS_MAX_PENDING_UPGRADES,
+    maxChannelsPerConnection: env.WS_MAX_CHANNELS_PER_CONNECTION,
     controlToken: env.WS_CONTROL_TOKEN,
     redisUrl: env.WS_REDIS_URL,
     redisPrefix: env.WS_REDIS_PREFIX,

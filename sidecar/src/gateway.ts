@@ -57,7 +57,7 @@ export interface GatewayDeps {
 }
 
 export function createGateway(config: GatewayConfig, log: Logger, identity: GatewayIdentity, deps: GatewayDeps = {}): Gateway {
-  const registry = new ConnectionRegistry<Connection>();
+  const registry = new ConnectionRegistry<Connection>(config.maxChannelsPerConnection);
   const failureLog = createLogAggregator(log);
   const metrics = createGatewayMetrics({
     connections: () => registry.size,
@@ -123,6 +123,15 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       pendingCallbacks.add(done);
       void done.then(() => pendingCallbacks.delete(done));
     },
+    subscribe(connection: Connection, channels: readonly string[]) {
+      // Only while registered: a connection that closed meanwhile has left its channels for good.
+      if (registry.byId(connection.info.connId) !== connection) return;
+      let refused = 0;
+      for (const channel of channels) if (registry.channels.join(connection, channel) === 'refused') refused++;
+      if (refused > 0) {
+        failureLog.report('GW_ERR_CHANNEL_LIMIT', 'warn', { conn_id: connection.info.connId, refused, limit: config.maxChannelsPerConnection, code: 'GW_ERR_CHANNEL_LIMIT' }, 'open answer subscribed past WS_MAX_CHANNELS_PER_CONNECTION; the rest were refused');
+      }
+    },
   };
 
   const trustedPeer = buildTrustedPeer(config.trustedProxies);
@@ -133,6 +142,7 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     trustedPeer,
     load: upgradeLoad,
     controlToken: config.controlToken,
+    maxChannelsPerConnection: config.maxChannelsPerConnection,
     log,
     metrics,
     readiness: () => {

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { createControlRoutes, errorBody } from './control-api/control-routes.ts';
+import { createChannelRoutes, createControlRoutes, errorBody } from './control-api/control-routes.ts';
 import type { Hub } from './hub/hub.ts';
 import { createHealthRoutes, type HealthSources } from './observability/health-routes.ts';
 import { decideClientPath } from './upgrade/client-path.ts';
@@ -11,6 +11,8 @@ import { decideAdmission, type UpgradeLoad, type UpgradePolicy } from './upgrade
 export interface HttpAppDeps extends HealthSources {
   hub: Hub;
   controlToken: string;
+  /** WS_MAX_CHANNELS_PER_CONNECTION. */
+  maxChannelsPerConnection: number;
   log: Logger;
   /** The upgrade rules (WS_USER_HEADER, origins, limits) and who may set the user header, so a plain GET gets the verdict an upgrade would. */
   policy: UpgradePolicy;
@@ -39,6 +41,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<{ Bindings: HttpBindings 
     return c.json(errorBody(426, `${target.path} expects a WebSocket upgrade`), 426);
   });
   app.route('/tapr/ws/conn', createControlRoutes(deps.hub, deps.controlToken));
+  app.route('/tapr/ws/channel', createChannelRoutes(deps.hub, deps.controlToken, deps.maxChannelsPerConnection));
   app.route('/', createHealthRoutes(deps));
   app.notFound((c) => c.json(errorBody(404, `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {

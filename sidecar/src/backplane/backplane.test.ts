@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildConnectionList } from '../hub/connection-list.ts';
-import { buildKeys, decodeEntry, decodeMessage, encodeEntry, encodeMessage, type Command } from './messages.ts';
+import { buildKeys, decodeEntry, decodeMessage, encodeEntry, encodeMessage, zeroCounts, type Command, type Message } from './messages.ts';
 import { reconnectDelayMs } from './redis-clients.ts';
 import { mergeConnectionLists, toListable } from './union-list.ts';
 
@@ -40,10 +40,33 @@ test('close and reply round-trip', () => {
   const decodedClose = decodeMessage(encodeMessage(close));
   assert.ok(decodedClose.ok);
   assert.deepEqual(decodedClose.message, close);
-  const reply = { type: 'reply', id: 'r3', from: 'q', matched: 0, sent: 0, closed: 2 } as const;
+  const reply = { type: 'reply', id: 'r3', from: 'q', matched: 0, sent: 0, closed: 2, subscribed: 0, refused: 0, unsubscribed: 0 } as const;
   const decodedReply = decodeMessage(encodeMessage(reply));
   assert.ok(decodedReply.ok);
   assert.deepEqual(decodedReply.message, reply);
+});
+
+test('channel commands, queries and their replies round-trip (SPEC A10)', () => {
+  const messages: Message[] = [
+    { type: 'send', id: 's', from: 'p', targets: { channels: ['room:1'], exceptConns: ['c1'], exceptUsers: ['bob'], accessType: 0 }, frame: { data: Buffer.from('1'), binary: false } },
+    { type: 'subscribe', id: 'a', from: 'p', targets: { users: ['alice'], accessType: 1 }, channels: ['room:1', 'doc:2'] },
+    { type: 'unsubscribe', id: 'b', from: 'p', targets: { connIds: ['c1'], accessType: 0 }, channels: null },
+    { type: 'channels', id: 'c', from: 'p', prefix: 'room:' },
+    { type: 'presence', id: 'd', from: 'p', channel: 'room:1' },
+    { type: 'reply', id: 'c', from: 'q', ...zeroCounts(), subscribed: 2, refused: 1, tallies: [{ channel: 'room:1', conns: 2, users: ['alice', ''] }] },
+    { type: 'reply', id: 'd', from: 'q', ...zeroCounts(), members: [{ user: 'alice', connId: 'c1', connectedAt: 5, pod: 'q' }] },
+  ];
+  for (const message of messages) {
+    const decoded = decodeMessage(encodeMessage(message));
+    assert.ok(decoded.ok, JSON.stringify(decoded));
+    assert.deepEqual(decoded.message, message);
+  }
+});
+
+test('a reply from a replica that predates channels reads as zero channel counts', () => {
+  const decoded = decodeMessage('{"type":"reply","id":"r","from":"old","matched":1,"sent":1,"closed":0}');
+  assert.ok(decoded.ok);
+  assert.deepEqual(decoded.message, { type: 'reply', id: 'r', from: 'old', matched: 1, sent: 1, closed: 0, subscribed: 0, refused: 0, unsubscribed: 0 });
 });
 
 test('whatever is not a valid message is refused with the field named', () => {

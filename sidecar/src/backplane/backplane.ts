@@ -2,6 +2,7 @@
 import type { Connection } from '../connection/connection.ts';
 import type { ConnectionRegistry } from '../hub/connection-registry.ts';
 import type { Hub } from '../hub/hub.ts';
+import type { LocalHub } from '../hub/local-hub.ts';
 import type { Logger } from 'pino';
 import type { LogAggregator } from '../observability/log-aggregator.ts';
 
@@ -37,7 +38,7 @@ export interface BackplaneOptions {
   /** WS_BACKPLANE_TIMEOUT_MS: bound of every Redis round trip and of the heartbeat's PING. */
   timeoutMs: number;
   registry: ConnectionRegistry<Connection>;
-  localHub: Hub;
+  localHub: LocalHub;
   log: Logger;
   /** Lines that can repeat per message or entry (invalid data read from Redis) go through it. */
   failureLog: LogAggregator;

@@ -1,5 +1,7 @@
-// What replicas say to each other over Redis (SPEC A8): key and channel names, commands, replies, directory entries. Pure; zod checks whatever comes off Redis.
+// What replicas say to each other over Redis (SPEC A8, A10): key and channel names, commands, replies, directory entries. Pure; zod checks whatever comes off Redis.
 import { z } from 'zod';
+import type { ChannelTally } from '../hub/channel-index.ts';
+import type { PresenceMember } from '../hub/channel-report.ts';
 import type { OutboundFrame } from '../connection/outbound-frame.ts';
 import type { CloseCause } from '../protocol/close-codes.ts';
 import type { Targets } from '../hub/targets.ts';
@@ -37,17 +39,41 @@ export function buildKeys(prefix: string): BackplaneKeys {
   };
 }
 
+/**
+ * Commands with targets are applied by every replica that holds a match; queries (`channels`, `presence`) are answered
+ * by every replica with its own part, which the asking replica merges.
+ */
 export type Command =
   | { type: 'send'; id: string; from: string; targets: Targets; frame: OutboundFrame }
-  | { type: 'close'; id: string; from: string; targets: Targets; cause: CloseCause };
+  | { type: 'close'; id: string; from: string; targets: Targets; cause: CloseCause }
+  | { type: 'subscribe'; id: string; from: string; targets: Targets; channels: string[] }
+  /** `channels: null` leaves every channel (`"all":true`). */
+  | { type: 'unsubscribe'; id: string; from: string; targets: Targets; channels: string[] | null }
+  | { type: 'channels'; id: string; from: string; prefix: string }
+  | { type: 'presence'; id: string; from: string; channel: string };
 
-export interface Reply {
-  type: 'reply';
-  id: string;
-  from: string;
+/** What one replica did; the counts of a command type it does not carry are 0. */
+export interface ReplyCounts {
   matched: number;
   sent: number;
   closed: number;
+  subscribed: number;
+  refused: number;
+  unsubscribed: number;
+}
+
+export interface Reply extends ReplyCounts {
+  type: 'reply';
+  id: string;
+  from: string;
+  /** Answer to `channels`. */
+  tallies?: ChannelTally[];
+  /** Answer to `presence`. */
+  members?: PresenceMember[];
+}
+
+export function zeroCounts(): ReplyCounts {
+  return { matched: 0, sent: 0, closed: 0, subscribed: 0, refused: 0, unsubscribed: 0 };
 }
 
 export type Message = Command | Reply;
@@ -57,13 +83,29 @@ const targetsSchema = z.object({
   connIds: stringList,
   users: stringList,
   tokens: stringList,
+  channels: stringList,
+  exceptConns: stringList,
+  exceptUsers: stringList,
   accessType: z.union([z.literal(0), z.literal(1), z.literal(2)]),
 });
+// Replicas from before SPEC A10 send replies without the channel counts.
 const count = z.number().int().min(0);
+const optionalCount = count.default(0);
+const header = { id: z.string().min(1), from: z.string().min(1) };
+const tallySchema = z.object({ channel: z.string(), conns: count, users: z.array(z.string()) });
+const memberSchema = z.object({ user: z.string(), connId: z.string(), connectedAt: z.number(), pod: z.string().optional() });
 const messageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('send'), id: z.string().min(1), from: z.string().min(1), targets: targetsSchema, data: z.string(), binary: z.boolean() }),
-  z.object({ type: z.literal('close'), id: z.string().min(1), from: z.string().min(1), targets: targetsSchema, code: z.number().int(), reason: z.string() }),
-  z.object({ type: z.literal('reply'), id: z.string().min(1), from: z.string().min(1), matched: count, sent: count, closed: count }),
+  z.object({ type: z.literal('send'), ...header, targets: targetsSchema, data: z.string(), binary: z.boolean() }),
+  z.object({ type: z.literal('close'), ...header, targets: targetsSchema, code: z.number().int(), reason: z.string() }),
+  z.object({ type: z.literal('subscribe'), ...header, targets: targetsSchema, channels: z.array(z.string()) }),
+  z.object({ type: z.literal('unsubscribe'), ...header, targets: targetsSchema, channels: z.array(z.string()).nullable() }),
+  z.object({ type: z.literal('channels'), ...header, prefix: z.string() }),
+  z.object({ type: z.literal('presence'), ...header, channel: z.string() }),
+  z.object({
+    type: z.literal('reply'), ...header,
+    matched: count, sent: count, closed: count, subscribed: optionalCount, refused: optionalCount, unsubscribed: optionalCount,
+    tallies: z.array(tallySchema).optional(), members: z.array(memberSchema).optional(),
+  }),
 ]);
 
 /** One message as published: text frames travel as their UTF-8 text, binary frames as base64. */
@@ -77,7 +119,7 @@ export function encodeMessage(message: Message): string {
       const { cause, ...rest } = message;
       return JSON.stringify({ ...rest, code: cause.code, reason: cause.reason });
     }
-    case 'reply':
+    default:
       return JSON.stringify(message);
   }
 }
@@ -107,16 +149,29 @@ export function decodeMessage(text: string): Decoded {
       const { code, reason, ...rest } = value;
       return { ok: true, message: { ...rest, targets: compactTargets(value.targets), cause: { code, reason } } };
     }
-    case 'reply':
+    case 'subscribe':
+    case 'unsubscribe':
+      return { ok: true, message: { ...value, targets: compactTargets(value.targets) } };
+    case 'reply': {
+      const { tallies, members, ...rest } = value;
+      const reply: Reply = rest;
+      if (tallies) reply.tallies = tallies;
+      if (members) reply.members = members.map((m) => (m.pod === undefined ? { user: m.user, connId: m.connId, connectedAt: m.connectedAt } : { user: m.user, connId: m.connId, connectedAt: m.connectedAt, pod: m.pod }));
+      return { ok: true, message: reply };
+    }
+    default:
       return { ok: true, message: value };
   }
 }
 
+const targetLists = ['connIds', 'users', 'tokens', 'channels', 'exceptConns', 'exceptUsers'] as const;
+
 function compactTargets(targets: z.output<typeof targetsSchema>): Targets {
-  const result: Targets = { accessType: targets.accessType };
-  if (targets.connIds) result.connIds = targets.connIds;
-  if (targets.users) result.users = targets.users;
-  if (targets.tokens) result.tokens = targets.tokens;
+  const result: { -readonly [K in keyof Targets]: Targets[K] } = { accessType: targets.accessType };
+  for (const name of targetLists) {
+    const values = targets[name];
+    if (values) result[name] = values;
+  }
   return result;
 }
 

@@ -1,10 +1,11 @@
-// The hub over every replica through Redis (SPEC A8): applies each command locally at once, forwards it, sums the replicas' replies. I/O.
+// The hub over every replica through Redis (SPEC A8, A10): applies each command locally at once, forwards it, sums or merges the replicas' replies. I/O.
 import { randomUUID } from 'node:crypto';
+import { buildChannelList, buildPresence } from '../hub/channel-report.ts';
 import { buildConnectionList, type UserConnections } from '../hub/connection-list.ts';
-import type { CloseResult, Hub, ReplicaAnswers, SendResult } from '../hub/hub.ts';
+import type { BackplaneAnswer, CloseResult, Hub, ReplicaAnswers, SendResult, SubscribeResult, UnsubscribeResult } from '../hub/hub.ts';
 import type { Targets } from '../hub/targets.ts';
 import type { Backplane, BackplaneFactory } from './backplane.ts';
-import { buildKeys, decodeMessage, encodeMessage, type Command, type Reply } from './messages.ts';
+import { buildKeys, decodeMessage, encodeMessage, zeroCounts, type Command, type Reply, type ReplyCounts } from './messages.ts';
 import { createPresence } from './presence.ts';
 import { BackplaneTimeoutError, bounded, createRedisClients, type RedisClient } from './redis-clients.ts';
 import { mergeConnectionLists, toListable } from './union-list.ts';
@@ -14,8 +15,6 @@ interface Pending {
   replies: Map<string, Reply>;
   done: () => void;
 }
-
-type Counts = { matched: number; sent: number; closed: number };
 
 export const createRedisBackplane: BackplaneFactory = (options) => {
   const { replicaId: me, registry, localHub, log, failureLog } = options;
@@ -50,12 +49,29 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
     return checking;
   }
 
-  /** Applies a command from another replica to this one's connections and answers it. */
+  /** Applies a command from another replica to this one's connections, or answers its query with this replica's part. */
   async function applyRemote(command: Command): Promise<void> {
-    const counts: Counts = { matched: 0, sent: 0, closed: 0 };
-    if (command.type === 'send') Object.assign(counts, await localHub.send(command.targets, command.frame));
-    else counts.closed = (await localHub.close(command.targets, command.cause)).closed;
-    const reply: Reply = { type: 'reply', id: command.id, from: me, ...counts };
+    const reply: Reply = { type: 'reply', id: command.id, from: me, ...zeroCounts() };
+    switch (command.type) {
+      case 'send':
+        Object.assign(reply, await localHub.send(command.targets, command.frame));
+        break;
+      case 'close':
+        reply.closed = (await localHub.close(command.targets, command.cause)).closed;
+        break;
+      case 'subscribe':
+        Object.assign(reply, await localHub.subscribe(command.targets, command.channels));
+        break;
+      case 'unsubscribe':
+        Object.assign(reply, await localHub.unsubscribe(command.targets, command.channels ?? 'all'));
+        break;
+      case 'channels':
+        reply.tallies = localHub.channelTallies(command.prefix);
+        break;
+      case 'presence':
+        reply.members = localHub.presenceMembers(command.channel, me);
+        break;
+    }
     await roundTrip(clients.command.publish(keys.inbox(command.from), encodeMessage(reply)), 'PUBLISH reply');
   }
 
@@ -98,8 +114,8 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
   }
 
   /** Runs a command on every replica that should see it; the local part never waits for Redis. */
-  async function run(targets: Targets, local: () => Promise<Counts>, build: (id: string, targets: Targets) => Command): Promise<{ counts: Counts; answers: ReplicaAnswers; unavailable: boolean }> {
-    const counts = await local();
+  async function run(targets: Targets, local: () => Promise<Partial<ReplyCounts>>, build: (id: string, targets: Targets) => Command): Promise<{ counts: ReplyCounts; answers: ReplicaAnswers; unavailable: boolean }> {
+    const counts = { ...zeroCounts(), ...(await local()) };
     const others = presence.knownAlive.filter((id) => id !== me);
     const connIds = targets.connIds?.filter((id) => id !== '') ?? [];
     const direct = connIds.length > 0;
@@ -133,33 +149,69 @@ export const createRedisBackplane: BackplaneFactory = (options) => {
       unavailable = true;
     }
     for (const reply of replies.values()) {
-      counts.matched += reply.matched;
-      counts.sent += reply.sent;
-      counts.closed += reply.closed;
+      for (const name of Object.keys(counts) as (keyof ReplyCounts)[]) counts[name] += reply[name];
     }
     return { counts, answers: { answered: 1 + replies.size, missing: [...expectedFrom].filter((id) => !replies.has(id)).sort() }, unavailable };
+  }
+
+  /** Asks every other replica for its part of a query; what did not answer in time is left out. */
+  async function ask(build: (id: string) => Command): Promise<Reply[]> {
+    if (!connected) return [];
+    try {
+      return [...(await forward(keys.commands, build(randomUUID()), true)).values()];
+    } catch (error) {
+      log.debug({ err: error }, 'backplane: query not forwarded');
+      return [];
+    }
+  }
+
+  /** The backplane's fields of an answer: which replicas applied it, and whether Redis was reachable. */
+  function withAnswers<T extends BackplaneAnswer>(result: T, answers: ReplicaAnswers, unavailable: boolean): T {
+    result.replicas = answers;
+    if (unavailable) result.backplane = 'unavailable';
+    return result;
   }
 
   const hub: Hub = {
     async send(targets, frame) {
       const { counts, answers, unavailable } = await run(
         targets,
-        async () => ({ ...(await localHub.send(targets, frame)), closed: 0 }),
+        () => localHub.send(targets, frame),
         (id, forwarded) => ({ type: 'send', id, from: me, targets: forwarded, frame }),
       );
-      const result: SendResult = { matched: counts.matched, sent: counts.sent, replicas: answers };
-      if (unavailable) result.backplane = 'unavailable';
-      return result;
+      return withAnswers<SendResult>({ matched: counts.matched, sent: counts.sent }, answers, unavailable);
     },
     async close(targets, cause) {
       const { counts, answers, unavailable } = await run(
         targets,
-        async () => ({ matched: 0, sent: 0, closed: (await localHub.close(targets, cause)).closed }),
+        () => localHub.close(targets, cause),
         (id, forwarded) => ({ type: 'close', id, from: me, targets: forwarded, cause }),
       );
-      const result: CloseResult = { closed: counts.closed, replicas: answers };
-      if (unavailable) result.backplane = 'unavailable';
-      return result;
+      return withAnswers<CloseResult>({ closed: counts.closed }, answers, unavailable);
+    },
+    async subscribe(targets, channels) {
+      const { counts, answers, unavailable } = await run(
+        targets,
+        () => localHub.subscribe(targets, channels),
+        (id, forwarded) => ({ type: 'subscribe', id, from: me, targets: forwarded, channels: [...channels] }),
+      );
+      return withAnswers<SubscribeResult>({ matched: counts.matched, subscribed: counts.subscribed, refused: counts.refused }, answers, unavailable);
+    },
+    async unsubscribe(targets, channels) {
+      const { counts, answers, unavailable } = await run(
+        targets,
+        () => localHub.unsubscribe(targets, channels),
+        (id, forwarded) => ({ type: 'unsubscribe', id, from: me, targets: forwarded, channels: channels === 'all' ? null : [...channels] }),
+      );
+      return withAnswers<UnsubscribeResult>({ matched: counts.matched, unsubscribed: counts.unsubscribed }, answers, unavailable);
+    },
+    async listChannels(prefix) {
+      const replies = await ask((id) => ({ type: 'channels', id, from: me, prefix }));
+      return buildChannelList([localHub.channelTallies(prefix), ...replies.map((reply) => reply.tallies ?? [])]);
+    },
+    async presence(channel) {
+      const replies = await ask((id) => ({ type: 'presence', id, from: me, channel }));
+      return buildPresence(channel, [localHub.presenceMembers(channel, me), ...replies.map((reply) => reply.members ?? [])].flat());
     },
     async list() {
       const lists: UserConnections[][] = [buildConnectionList(registry.all(), me)];

@@ -1,10 +1,14 @@
 // HTTP client for callbacks to the app: one keep-alive pool, and a result that tells delivered from never delivered. I/O.
 import { Pool, type Dispatcher } from 'undici';
 import { decideInlineReply, type InlineReply } from './inline-reply.ts';
+import { parseOpenAnswer, type OpenSubscription } from './open-answer.ts';
 
 export type DeliveryResult =
-  /** `reply` only when the callback could carry one (open, message) and the app sent `X-Tapr-Ws-Reply: 1` (SPEC A9). */
-  | { kind: 'delivered'; status: number; reply?: InlineReply }
+  /**
+   * `reply` only when the callback could carry one (open, message) and the app sent `X-Tapr-Ws-Reply: 1` (SPEC A9);
+   * `subscribe` only for a 2xx answer to an open callback whose JSON body names channels (SPEC A10).
+   */
+  | { kind: 'delivered'; status: number; reply?: InlineReply; subscribe?: OpenSubscription }
   /** The request was sent but no answer came in time: the app may have acted on it, so it is not retried. */
   | { kind: 'timeout' }
   /** The connection was never established: safe to retry. */
@@ -17,6 +21,8 @@ export type DeliveryResult =
 export interface PostOptions {
   /** Set for open and message callbacks (WS_MAX_BUFFERED_BYTES): the answer may be an inline reply up to this size. */
   replyLimitBytes?: number;
+  /** Set for open callbacks: a 2xx answer without the reply header may subscribe the connection (SPEC A10). */
+  readSubscribe?: boolean;
 }
 
 export interface AppClient {
@@ -68,6 +74,11 @@ export function createAppClient(options: AppClientOptions): AppClient {
             const reply = await readReply(response, limit, wanted.binary);
             return reply === undefined ? { kind: 'delivered', status: response.statusCode } : { kind: 'delivered', status: response.statusCode, reply };
           }
+          if (postOptions.readSubscribe && response.statusCode >= 200 && response.statusCode <= 299) {
+            const text = await readSmallBody(response, responseDrainLimitBytes);
+            const subscribe = text === undefined ? undefined : parseOpenAnswer(text);
+            return subscribe === undefined ? { kind: 'delivered', status: response.statusCode } : { kind: 'delivered', status: response.statusCode, subscribe };
+          }
           // Any other answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool. dump()
           // discards the chunks as they arrive and, past its limit, destroys the socket instead of reading on (F3).
           await response.body.dump({ limit: responseDrainLimitBytes });
@@ -116,6 +127,25 @@ async function readReply(response: Dispatcher.ResponseData, limitBytes: number, 
   if (!response.body.readableEnded) return { kind: 'incomplete' };
   if (total === 0) return undefined;
   return { kind: 'frame', frame: { data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), binary } };
+}
+
+/** The whole body as text, or undefined when it is larger than `limitBytes` (then its socket is closed) or broke off. */
+async function readSmallBody(response: Dispatcher.ResponseData, limitBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limitBytes) {
+        response.body.destroy();
+        return undefined;
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    return undefined;
+  }
+  return response.body.readableEnded ? Buffer.concat(chunks, total).toString('utf8') : undefined;
 }
 
 /** Past this many bytes of an answer's body, the socket is closed rather than read to the end. */

@@ -54,7 +54,7 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
     const isClose = job.action === 'close';
     if (isClose) closesInFlight++;
     try {
-      const result = await client.post(job.body, job.cookie, isClose ? {} : { replyLimitBytes: options.replyLimitBytes });
+      const result = await client.post(job.body, job.cookie, isClose ? {} : { replyLimitBytes: options.replyLimitBytes, readSubscribe: job.action === 'open' });
       if (result.kind === 'delivered') metrics.callbackDuration.observe({ action: job.action }, (performance.now() - started) / 1000);
       return result;
     } finally {
@@ -100,6 +100,9 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
     switch (result.kind) {
       case 'delivered':
         if (result.reply !== undefined && result.reply.kind !== 'frame') reportDroppedReply(job, result.reply);
+        for (const problem of result.subscribe?.problems ?? []) {
+          failureLog.report('GW_ERR_OPEN_SUBSCRIBE', 'warn', { ...context, error: problem, code: 'GW_ERR_OPEN_SUBSCRIBE' }, 'open answer named an invalid channel; the valid ones were joined');
+        }
         if (result.status >= 200 && result.status < 300) return;
         if (nonSuccessIsAnswer) {
           log.debug({ ...context, status: result.status }, 'app refused the connection');

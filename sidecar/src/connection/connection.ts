@@ -33,6 +33,8 @@ export interface ConnectionDeps {
   helloTimers: HelloTimers;
   /** Called once, after the socket closed and its close callback was queued (behind any frames still held). */
   onClosed: (connection: Connection) => void;
+  /** The app's answer to the open callback named channels to join (SPEC A10). */
+  subscribe: (connection: Connection, channels: readonly string[]) => void;
 }
 
 // ws reports protocol violations as errors and closes with these codes itself.
@@ -50,6 +52,8 @@ export class Connection implements CallbackQueueOwner {
   readonly info: ConnectionInfo;
   /** Time of the last inbound frame of any kind (Date.now()). */
   lastActivity = Date.now();
+  /** The channels it is in (SPEC A10), written by the registry's channel index only; undefined until its first. */
+  channels: Set<string> | undefined = undefined;
   readonly #ws: WebSocket;
   readonly #deps: ConnectionDeps;
   readonly #callbacks: CallbackQueue;
@@ -60,6 +64,8 @@ export class Connection implements CallbackQueueOwner {
   /** The close callback, waiting for the held frames ahead of it. */
   #closeAfterHeld: CloseCause | undefined;
   #closed = false;
+  /** The channels it was in when its socket closed, for the close callback (SPEC A10). */
+  #channelsAtClose: string[] | undefined;
   /** Over the inbound rate limit: being closed with 1008; what it still sends is not accepted. */
   #rateLimited = false;
   #tokens: number;
@@ -82,9 +88,10 @@ export class Connection implements CallbackQueueOwner {
    * already accepted (authorize mode), so nothing reaches the client before them; queues the open callback unless it
    * was already delivered.
    */
-  start(options: { openDelivered: boolean; openReply?: OutboundFrame }): void {
+  start(options: { openDelivered: boolean; openReply?: OutboundFrame; subscribe?: readonly string[] }): void {
     const ws = this.#ws as OwnedSocket;
     ws[owner] = this;
+    if (options.subscribe) this.#deps.subscribe(this, options.subscribe);
     if (this.speaksHello) this.send(buildHelloFrame(this.info.connId, this.#deps.helloTimers));
     if (options.openReply) this.#sendReply(options.openReply);
     if (!options.openDelivered) this.#queueCallback('open', buildOpenBody(this.info));
@@ -118,7 +125,9 @@ export class Connection implements CallbackQueueOwner {
   /** The queue waits for this before the next callback: an inline reply is queued to the socket first (SPEC A9 order). */
   async deliverCallback(job: CallbackJob): Promise<unknown> {
     const result = await this.#deps.dispatcher.dispatch(job);
-    if (result.kind === 'delivered' && result.reply?.kind === 'frame') this.#sendReply(result.reply.frame);
+    if (result.kind !== 'delivered') return result;
+    if (result.reply?.kind === 'frame') this.#sendReply(result.reply.frame);
+    if (result.subscribe && result.subscribe.channels.length > 0 && !this.#closed) this.#deps.subscribe(this, result.subscribe.channels);
     return result;
   }
 
@@ -295,7 +304,7 @@ export class Connection implements CallbackQueueOwner {
     if (held.count === 0 && this.#closeAfterHeld !== undefined) {
       const cause = this.#closeAfterHeld;
       this.#closeAfterHeld = undefined;
-      this.#queueCallback('close', buildCloseBody(this.info, cause));
+      this.#queueCallback('close', buildCloseBody(this.info, cause, this.#channelsAtClose ?? []));
     }
   }
 
@@ -312,8 +321,10 @@ export class Connection implements CallbackQueueOwner {
     this.#closed = true;
     const cause = this.#gatewayCloseCause ?? { code, reason: reason.toString('utf8') };
     this.#deps.metrics.closes.inc({ code: String(cause.code) });
+    // The registry removes it from its channels next (onClosed): the close callback says which they were.
+    if (this.channels !== undefined) this.#channelsAtClose = [...this.channels].sort();
     if (this.#held !== undefined && this.#held.count > 0) this.#closeAfterHeld = cause;
-    else this.#queueCallback('close', buildCloseBody(this.info, cause));
+    else this.#queueCallback('close', buildCloseBody(this.info, cause, this.#channelsAtClose ?? []));
     this.#deps.log.debug({ conn_id: this.info.connId, code: cause.code }, 'connection closed');
     this.#deps.onClosed(this);
   }

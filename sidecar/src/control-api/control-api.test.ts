@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideControlAccess, isLoopbackAddress } from './control-guard.ts';
-import { parseCloseCommand, parseSendCommand } from './request-schemas.ts';
+import {
+  parseChannelPrefix, parseCloseCommand, parsePresenceChannel, parseSendCommand, parseSubscribeCommand, parseUnsubscribeCommand,
+} from './request-schemas.ts';
 
 test('loopback peers are recognised in every notation', () => {
   for (const address of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1']) assert.equal(isLoopbackAddress(address), true, address);
@@ -20,9 +22,15 @@ test('non-loopback callers need the configured bearer token', () => {
 
 test('send accepts any JSON payload, including null, with AND targets', () => {
   const parsed = parseSendCommand({ payload: null, users: ['a'], tokens: ['t'], users_access_type: 2, extra: 'ignored' });
-  assert.deepEqual(parsed, { ok: true, value: { payload: null, targets: { connIds: undefined, users: ['a'], tokens: ['t'], accessType: 2 } } });
+  assert.deepEqual(parsed, { ok: true, value: { payload: null, targets: { users: ['a'], tokens: ['t'], accessType: 2 } } });
   const binary = parseSendCommand({ payload_base64: 'AP8=', conn_id: 'c' });
-  assert.deepEqual(binary, { ok: true, value: { payloadBase64: 'AP8=', targets: { connIds: ['c'], users: undefined, tokens: undefined, accessType: 0 } } });
+  assert.deepEqual(binary, { ok: true, value: { payloadBase64: 'AP8=', targets: { connIds: ['c'], accessType: 0 } } });
+});
+
+test('send takes channels, several conns and exceptions (SPEC A10)', () => {
+  const parsed = parseSendCommand({ payload: 1, channels: ['room:42'], except_conns: ['c1'], except_users: ['bob'] });
+  assert.deepEqual(parsed, { ok: true, value: { payload: 1, targets: { channels: ['room:42'], exceptConns: ['c1'], exceptUsers: ['bob'], accessType: 0 } } });
+  assert.deepEqual(parseSendCommand({ payload: 1, conn_id: 'c0', conns: ['c1', 'c2'] }), { ok: true, value: { payload: 1, targets: { connIds: ['c0', 'c1', 'c2'], accessType: 0 } } });
 });
 
 const badSends: [unknown, string][] = [
@@ -30,8 +38,14 @@ const badSends: [unknown, string][] = [
   ['text', 'body'],
   [null, 'body'],
   [{ users: ['a'] }, 'payload'],
-  [{ payload: 1 }, 'conn_id, users, tokens'],
-  [{ payload: 1, users: [], tokens: [''], conn_id: '' }, 'conn_id, users, tokens'],
+  [{ payload: 1 }, 'conn_id, conns, users, tokens, channels'],
+  [{ payload: 1, users: [], tokens: [''], conn_id: '' }, 'conn_id, conns, users, tokens, channels'],
+  [{ payload: 1, except_conns: ['c1'] }, 'conn_id, conns, users, tokens, channels'],
+  [{ payload: 1, channels: ['room 42'] }, 'channels[0]'],
+  [{ payload: 1, channels: ['ok', 'x'.repeat(201)] }, 'channels[1]'],
+  [{ payload: 1, channels: 'room:1' }, 'channels'],
+  [{ payload: 1, channels: [''] }, 'conn_id, conns, users, tokens, channels'],
+  [{ payload: 1, users: ['a'], except_users: 'b' }, 'except_users'],
   [{ payload: 1, conn_id: 5 }, 'conn_id'],
   [{ payload: 1, users: 'alice' }, 'users'],
   [{ payload: 1, users: ['a', 2] }, 'users.1'],
@@ -52,8 +66,9 @@ for (const [body, field] of badSends) {
 }
 
 test('close requires a target and validates its lists', () => {
-  assert.deepEqual(parseCloseCommand({ conns: ['c1'] }), { ok: true, value: { targets: { connIds: ['c1'], users: undefined, tokens: undefined, accessType: 0 } } });
-  assert.match((parseCloseCommand({}) as { message: string }).message, /^conns, users, tokens: at least one target/);
+  assert.deepEqual(parseCloseCommand({ conns: ['c1'] }), { ok: true, value: { targets: { connIds: ['c1'], accessType: 0 } } });
+  assert.match((parseCloseCommand({}) as { message: string }).message, /^conns, users, tokens, channels: at least one target/);
+  assert.deepEqual(parseCloseCommand({ channels: ['room:1'], except_users: ['admin'] }), { ok: true, value: { targets: { channels: ['room:1'], exceptUsers: ['admin'], accessType: 0 } } });
   assert.match((parseCloseCommand({ conns: [1] }) as { message: string }).message, /^conns\.0: /);
   assert.match((parseCloseCommand({ users: 'bob' }) as { message: string }).message, /^users: /);
 });
@@ -81,4 +96,59 @@ test('browsers are told apart from apps by Origin, Sec-Fetch-* and, for loopback
   assert.equal(decideBrowserGuard({ host: '[::ffff:127.0.0.1]:1' }, true).allowed, true);
   assert.equal(decideBrowserGuard({ host: '[::2]' }, true).allowed, false);
   assert.equal(decideBrowserGuard({}, true).allowed, false);
+});
+
+const messageOf = (result: { ok: true } | { ok: false; message: string }) => (result.ok ? "" : result.message);
+
+test('subscribe names channels and targets, each channel once', () => {
+  assert.deepEqual(parseSubscribeCommand({ channels: ['room:42', 'room:42', 'doc/7@v=2#x'], conn_id: 'c1' }, 128), {
+    ok: true, value: { targets: { connIds: ['c1'], accessType: 0 }, channels: ['room:42', 'doc/7@v=2#x'] },
+  });
+  assert.deepEqual(parseSubscribeCommand({ channels: ['a'], users: ['alice'], users_access_type: 1 }, 128), {
+    ok: true, value: { targets: { users: ['alice'], accessType: 1 }, channels: ['a'] },
+  });
+});
+
+const badSubscribes: [unknown, RegExp][] = [
+  [{ conn_id: 'c1' }, /^channels: at least one channel is required$/],
+  [{ channels: [], conn_id: 'c1' }, /^channels: at least one channel is required$/],
+  [{ channels: ['room:1'] }, /^conn_id, conns, users, tokens: at least one target is required$/],
+  [{ channels: ['room:1'], users: [''] }, /^conn_id, conns, users, tokens: at least one target/],
+  [{ channels: ['ok', 'bad name'], conn_id: 'c1' }, /^channels\[1\]: "bad name" is not a channel name \(1-200 characters/],
+  [{ channels: ['é'], conn_id: 'c1' }, /^channels\[0\]: "é" is not a channel name/],
+  [{ channels: [''], conn_id: 'c1' }, /^channels\[0\]: "" is not a channel name/],
+  [{ channels: ['a', 'b', 'c'], conn_id: 'c1' }, /^channels: 3 channels, at most 2 per request \(WS_MAX_CHANNELS_PER_CONNECTION\)$/],
+  [{ channels: ['a'], conn_id: 'c1', chanels: ['b'] }, /^chanels: unknown field$/],
+  [{ channels: ['a'], channels_access_type: 1, room: 'x', conn_id: 'c1' }, /^channels_access_type, room: unknown fields$/],
+  [{ channels: 'room:1', conn_id: 'c1' }, /^channels: expected an array of strings$/],
+  [{ channels: [1], conn_id: 'c1' }, /^channels\.0: expected a string$/],
+  [{ channels: ['a'], except_conns: ['c1'], users: ['u'] }, /^except_conns: unknown field$/],
+];
+
+for (const [body, message] of badSubscribes) {
+  test(`subscribe rejects ${JSON.stringify(body)}`, () => {
+    const result = parseSubscribeCommand(body, 2);
+    assert.equal(result.ok, false);
+    assert.match(messageOf(result), message);
+  });
+}
+
+test('unsubscribe takes channels or all, not both, not neither', () => {
+  assert.deepEqual(parseUnsubscribeCommand({ all: true, users: ['alice'] }), { ok: true, value: { targets: { users: ['alice'], accessType: 0 }, channels: 'all' } });
+  assert.deepEqual(parseUnsubscribeCommand({ channels: ['a'], conns: ['c1'] }), { ok: true, value: { targets: { connIds: ['c1'], accessType: 0 }, channels: ['a'] } });
+  assert.match(messageOf(parseUnsubscribeCommand({ conns: ['c1'] })), /^channels: at least one channel is required \(or "all":true\)$/);
+  assert.match(messageOf(parseUnsubscribeCommand({ all: true, channels: ['a'], conns: ['c1'] })), /^channels, all: give one of them, not both$/);
+  assert.match(messageOf(parseUnsubscribeCommand({ all: false, conns: ['c1'] })), /^all: expected true/);
+  assert.match(messageOf(parseUnsubscribeCommand({ all: 'yes', conns: ['c1'] })), /^all: expected true/);
+  assert.match(messageOf(parseUnsubscribeCommand({ all: true })), /^conn_id, conns, users, tokens: at least one target/);
+  assert.match(messageOf(parseUnsubscribeCommand({ channels: ['a b'], conns: ['c1'] })), /^channels\[0\]: "a b" is not a channel name/);
+});
+
+test('the channel list prefix and the presence channel are checked like names', () => {
+  assert.deepEqual(parseChannelPrefix(undefined), { ok: true, value: '' });
+  assert.deepEqual(parseChannelPrefix('room:'), { ok: true, value: 'room:' });
+  assert.match(messageOf(parseChannelPrefix('room 4')), /^prefix: "room 4" cannot start a channel name/);
+  assert.deepEqual(parsePresenceChannel('room:42'), { ok: true, value: 'room:42' });
+  assert.match(messageOf(parsePresenceChannel(undefined)), /^channel: required/);
+  assert.match(messageOf(parsePresenceChannel('a'.repeat(201))), /^channel: "a{80}…" is not a channel name/);
 });

@@ -1,4 +1,4 @@
-// The control API routes /tapr/ws/conn/send|close|list for the app (SPEC A4), behind the loopback/token guard. HTTP edge.
+// The control API routes /tapr/ws/conn/send|close|list (SPEC A4) and /tapr/ws/channel/* (SPEC A10) for the app, behind the loopback/token guard. HTTP edge.
 import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -8,7 +8,9 @@ import { closeCauses } from '../protocol/close-codes.ts';
 import { decideBrowserGuard } from './browser-guard.ts';
 import { decideControlAccess, hasControlToken } from './control-guard.ts';
 import { readLimitedBody } from './read-limited-body.ts';
-import { parseCloseCommand, parseSendCommand, type Validated } from './request-schemas.ts';
+import {
+  parseChannelPrefix, parseCloseCommand, parsePresenceChannel, parseSendCommand, parseSubscribeCommand, parseUnsubscribeCommand, type Validated,
+} from './request-schemas.ts';
 
 export const controlBodyLimitBytes = 4 * 1024 * 1024;
 
@@ -18,9 +20,9 @@ export function errorBody(status: number, message: string) {
   return { code: status, message };
 }
 
-export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
+/** Only the app may call it: loopback peers or the bearer token, and never a browser page (F11). */
+function guarded(controlToken: string): Hono<Env> {
   const routes = new Hono<Env>();
-
   routes.use('*', async (c, next) => {
     const authorization = c.req.header('authorization');
     const access = decideControlAccess(c.env.incoming.socket.remoteAddress, authorization, controlToken);
@@ -29,6 +31,17 @@ export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
     if (!browser.allowed) return c.json(errorBody(403, browser.message), 403);
     await next();
   });
+  return routes;
+}
+
+function refuseOtherMethods(routes: Hono<Env>, paths: readonly string[]): void {
+  for (const path of paths) {
+    routes.all(path, (c) => c.json(errorBody(405, `method ${c.req.method} not allowed on ${c.req.path}`), 405 as ContentfulStatusCode));
+  }
+}
+
+export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
+  const routes = guarded(controlToken);
 
   routes.post('/send', async (c) => {
     const command = await readCommand(c, parseSendCommand);
@@ -48,9 +61,39 @@ export function createControlRoutes(hub: Hub, controlToken: string): Hono<Env> {
 
   routes.get('/list', async (c) => c.json({ code: 0, message: 'success', data: await hub.list() }));
 
-  for (const path of ['/send', '/close', '/list']) {
-    routes.all(path, (c) => c.json(errorBody(405, `method ${c.req.method} not allowed on ${c.req.path}`), 405 as ContentfulStatusCode));
-  }
+  refuseOtherMethods(routes, ['/send', '/close', '/list']);
+  return routes;
+}
+
+/** `maxChannels`: WS_MAX_CHANNELS_PER_CONNECTION (a subscribe naming more is refused whole). */
+export function createChannelRoutes(hub: Hub, controlToken: string, maxChannels: number): Hono<Env> {
+  const routes = guarded(controlToken);
+
+  routes.post('/subscribe', async (c) => {
+    const command = await readCommand(c, (body) => parseSubscribeCommand(body, maxChannels));
+    if (!command.ok) return c.json(errorBody(command.status, command.message), command.status);
+    return c.json({ code: 0, message: 'success', data: await hub.subscribe(command.value.targets, command.value.channels) });
+  });
+
+  routes.post('/unsubscribe', async (c) => {
+    const command = await readCommand(c, parseUnsubscribeCommand);
+    if (!command.ok) return c.json(errorBody(command.status, command.message), command.status);
+    return c.json({ code: 0, message: 'success', data: await hub.unsubscribe(command.value.targets, command.value.channels) });
+  });
+
+  routes.get('/list', async (c) => {
+    const prefix = parseChannelPrefix(c.req.query('prefix'));
+    if (!prefix.ok) return c.json(errorBody(400, prefix.message), 400);
+    return c.json({ code: 0, message: 'success', data: await hub.listChannels(prefix.value) });
+  });
+
+  routes.get('/presence', async (c) => {
+    const channel = parsePresenceChannel(c.req.query('channel'));
+    if (!channel.ok) return c.json(errorBody(400, channel.message), 400);
+    return c.json({ code: 0, message: 'success', data: await hub.presence(channel.value) });
+  });
+
+  refuseOtherMethods(routes, ['/subscribe', '/unsubscribe', '/list', '/presence']);
   return routes;
 }
 

@@ -1,4 +1,5 @@
-// The connections of this process, indexed by id, user and token, with the counts /stats reports. In-memory, no I/O.
+// The connections of this process, indexed by id, user, token and channel, with the counts /stats reports. In-memory, no I/O.
+import { ChannelIndex, type ChannelMember } from './channel-index.ts';
 import type { Addressable, ConnectionIndex } from './targets.ts';
 
 export interface RegistryCounts {
@@ -9,13 +10,20 @@ export interface RegistryCounts {
   anonymousConnections: number;
 }
 
-export class ConnectionRegistry<C extends Addressable> implements ConnectionIndex<C> {
+export class ConnectionRegistry<C extends Addressable & ChannelMember> implements ConnectionIndex<C> {
+  /** Memberships (SPEC A10); a removed connection has left all its channels. */
+  readonly channels: ChannelIndex<C>;
   readonly #byId = new Map<string, C>();
   readonly #byUser = new Map<string, Set<C>>();
   // Most tokens belong to one connection (public ones are random per connection): store it directly
   // and make a Set only when a second connection shares the token. Saves a Set per connection.
   readonly #byToken = new Map<string, C | Set<C>>();
   #publicConnections = 0;
+
+  /** `maxChannelsPerConnection`: WS_MAX_CHANNELS_PER_CONNECTION. */
+  constructor(maxChannelsPerConnection = 128) {
+    this.channels = new ChannelIndex(maxChannelsPerConnection);
+  }
 
   add(connection: C): void {
     const { connId, userName, token, accessPublic } = connection.info;
@@ -40,6 +48,7 @@ export class ConnectionRegistry<C extends Addressable> implements ConnectionInde
       if (byToken.size === 0) this.#byToken.delete(token);
     }
     if (accessPublic) this.#publicConnections--;
+    this.channels.leaveAll(connection);
   }
 
   byId(connId: string): C | undefined {
@@ -54,6 +63,10 @@ export class ConnectionRegistry<C extends Addressable> implements ConnectionInde
     const found = this.#byToken.get(token);
     if (found === undefined) return [];
     return found instanceof Set ? found : [found];
+  }
+
+  byChannel(channel: string): Iterable<C> {
+    return this.channels.members(channel);
   }
 
   connectionsOfUser(user: string): number {

@@ -6,6 +6,7 @@ import { hasTarget, selectTargets, type Targets } from './targets.ts';
 
 const conn = (connId: string, userName: string, token: string, accessPublic: boolean) => ({
   info: { connId, userName, token, accessPublic, userAgent: `ua-${connId}`, connectedAt: Date.UTC(2026, 0, 1), path: '/ws' },
+  channels: undefined as Set<string> | undefined,
 });
 
 const a1 = conn('a1', 'alice', 'ta', false);

@@ -1,4 +1,4 @@
-// Builds the JSON bodies of the open/message/close callbacks to the app (SPEC A3, with A11's path and query). Pure.
+// Builds the JSON bodies of the open/message/close callbacks to the app (SPEC A3, with A11's path and query and A10's channels). Pure.
 import type { ClientFrame } from './client-frame.ts';
 import type { CloseCause } from './close-codes.ts';
 
@@ -41,6 +41,7 @@ export function buildMessageBody(who: ConnectionIdentity, frame: Exclude<ClientF
   }
 }
 
-export function buildCloseBody(who: ConnectionIdentity, cause: CloseCause): string {
-  return `${envelope('close', who)},"data":{}${trailer(who)},"code":${cause.code},"reason":${JSON.stringify(cause.reason)}}`;
+/** `channels`: the channels the connection was in when it closed (SPEC A10). */
+export function buildCloseBody(who: ConnectionIdentity, cause: CloseCause, channels: readonly string[] = []): string {
+  return `${envelope('close', who)},"data":{}${trailer(who)},"code":${cause.code},"reason":${JSON.stringify(cause.reason)},"channels":${JSON.stringify(channels)}}`;
 }

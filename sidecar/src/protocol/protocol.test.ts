@@ -42,10 +42,11 @@ test('raw text and binary bodies are flagged', () => {
   assert.equal(binary.access_public, true);
 });
 
-test('close body carries code and reason', () => {
+test('close body carries code, reason and the channels the connection was in (SPEC A10)', () => {
   assert.deepEqual(JSON.parse(buildCloseBody(who, { code: 4408, reason: 'idle timeout' })), {
-    action: 'close', conn_id: 'c1', user_name: who.userName, data: {}, token: 't1', access_public: false, path: '/ws', query: '', code: 4408, reason: 'idle timeout',
+    action: 'close', conn_id: 'c1', user_name: who.userName, data: {}, token: 't1', access_public: false, path: '/ws', query: '', code: 4408, reason: 'idle timeout', channels: [],
   });
+  assert.deepEqual((JSON.parse(buildCloseBody(who, { code: 1000, reason: '' }, ['doc:1', 'room:"x"'])) as { channels: unknown }).channels, ['doc:1', 'room:"x"']);
 });
 
 test('every body carries the endpoint path and the raw query (SPEC A11)', () => {

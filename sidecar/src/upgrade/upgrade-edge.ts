@@ -25,7 +25,7 @@ export interface UpgradeEdgeDeps {
   /** The socket is no longer waiting for its upgrade (refused or handed to ws): it stops counting as pending. */
   upgradeDone: (socket: Duplex) => void;
   /** Registers and starts the connection once the handshake completed (with the app's inline reply to an authorized open). */
-  accept: (ws: WebSocket, info: ConnectionInfo, open: { openDelivered: boolean; openReply?: OutboundFrame }) => void;
+  accept: (ws: WebSocket, info: ConnectionInfo, open: { openDelivered: boolean; openReply?: OutboundFrame; subscribe?: readonly string[] }) => void;
 }
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -88,7 +88,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
       connectedAt: Date.now(),
     };
     const openDelivered = config.openMode === 'authorize';
-    let openReply: OutboundFrame | undefined;
+    const open: { openDelivered: boolean; openReply?: OutboundFrame; subscribe?: readonly string[] } = { openDelivered };
     if (openDelivered) {
       const verdict = await authorize(info);
       if (verdict.kind === 'refused') {
@@ -96,7 +96,8 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
         refuse(socket, { status, message: status === 503 ? 'the app did not answer the open callback' : 'refused by the app' });
         return;
       }
-      openReply = verdict.reply;
+      if (verdict.reply) open.openReply = verdict.reply;
+      if (verdict.subscribe) open.subscribe = verdict.subscribe;
     }
     let accepted = false;
     // Every check ws makes ran in decideUpgrade; what is left (the client left meanwhile) ends the socket without
@@ -104,7 +105,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     if (!socket.destroyed) {
       wss.handleUpgrade(request, socket, head, (ws) => {
         accepted = true;
-        deps.accept(ws, info, openReply ? { openDelivered, openReply } : { openDelivered });
+        deps.accept(ws, info, open);
       });
     }
     deps.upgradeDone(socket);
@@ -115,14 +116,20 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     }
   }
 
-  /** Accepted (with the app's inline reply, if any: the connection's first frame after `$hello`), or the status to refuse with. */
-  async function authorize(info: ConnectionInfo): Promise<{ kind: 'accepted'; reply?: OutboundFrame } | { kind: 'refused'; status: number }> {
+  /**
+   * Accepted (with the app's inline reply, if any: the connection's first frame after `$hello`; or the channels its
+   * answer subscribes the connection to), or the status to refuse with.
+   */
+  async function authorize(info: ConnectionInfo): Promise<{ kind: 'accepted'; reply?: OutboundFrame; subscribe?: readonly string[] } | { kind: 'refused'; status: number }> {
     const result = await deps.dispatcher.dispatch(
       { action: 'open', connId: info.connId, body: buildOpenBody(info), cookie: info.cookie },
       { retryBudgetMs: config.callbackTimeoutMs, nonSuccessIsAnswer: true },
     );
     if (result.kind !== 'delivered') return { kind: 'refused', status: 503 };
-    if (result.status >= 200 && result.status < 300) return result.reply?.kind === 'frame' ? { kind: 'accepted', reply: result.reply.frame } : { kind: 'accepted' };
+    if (result.status >= 200 && result.status < 300) {
+      if (result.reply?.kind === 'frame') return { kind: 'accepted', reply: result.reply.frame };
+      return result.subscribe && result.subscribe.channels.length > 0 ? { kind: 'accepted', subscribe: result.subscribe.channels } : { kind: 'accepted' };
+    }
     return { kind: 'refused', status: result.status >= 300 && result.status <= 599 ? result.status : 502 };
   }
 
