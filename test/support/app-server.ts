@@ -17,6 +17,8 @@ export interface CallbackBody {
   /** SPEC A11: the endpoint path and the raw query. */
   path?: string;
   query?: string;
+  /** SPEC A10: the channels a closed connection was in. */
+  channels?: string[];
 }
 
 export interface RecordedCallback {
