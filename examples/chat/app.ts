@@ -1,5 +1,5 @@
-// The chat app: an HTTP server for the gateway's callbacks that runs the chat state machine and
-// performs its actions through the control API. I/O (the logic is in chat-room.ts).
+// The chat app: an HTTP server for the gateway's callbacks that runs the chat state machine, performs its actions
+// through the control API and answers the sender inline (SPEC A9). I/O (the logic is in chat-room.ts).
 //
 // Run alone:  node examples/chat/app.ts --port 8888 --gateway http://127.0.0.1:40010
 // (or APP_PORT / APP_HOST / WS_GATEWAY_URL / WS_URL in the environment), next to a gateway started with
@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { parseCallback } from './callback.ts';
-import { emptyChatState, reduceChat, type ChatAction, type ChatState } from './chat-room.ts';
+import { announces, emptyChatState, reduceChat, reducePeerEvent, type ChatAction, type ChatState } from './chat-room.ts';
 import { createGatewayClient, type GatewayClient } from './gateway-client.ts';
 import { startEventRelay, type EventRelay } from './event-relay.ts';
 
@@ -60,19 +60,43 @@ function shortId(connId: string): string {
 }
 
 function describe(action: ChatAction): string {
-  if (action.kind === 'close') return `close users=${action.users.join(',')}`;
-  const to = 'users' in action.to ? `users=${action.to.users.join(',')}` : `conn=${shortId(action.to.connId)}`;
-  return `send ${action.payload.type} ${to}`;
+  switch (action.kind) {
+    case 'close':
+      return `close users=${action.users.join(',')}`;
+    case 'reply':
+      return `reply ${action.payload.type}`;
+    case 'subscribe':
+    case 'unsubscribe':
+      return `${action.kind} conn=${shortId(action.connId)} room=${action.room}`;
+    case 'send': {
+      const { to } = action;
+      const target = 'users' in to ? `users=${to.users.join(',')}` : 'connId' in to ? `conn=${shortId(to.connId)}` : `room=${to.room}${to.exceptConn ? ` except conn=${shortId(to.exceptConn)}` : ''}`;
+      return `send ${action.payload.type} ${target}`;
+    }
+  }
 }
 
-async function performOne(gateway: GatewayClient, action: ChatAction): Promise<void> {
-  if (action.kind === 'send') await gateway.send(action.to, action.payload);
-  else await gateway.close(action.users);
+/** Performs one control API call; the inline reply is the callback's answer, not a call. */
+async function performOne(gateway: GatewayClient, action: Exclude<ChatAction, { kind: 'reply' }>): Promise<void> {
+  switch (action.kind) {
+    case 'send':
+      await gateway.send(action.to, action.payload);
+      return;
+    case 'close':
+      await gateway.close(action.users);
+      return;
+    case 'subscribe':
+      await gateway.subscribe(action.connId, action.room);
+      return;
+    case 'unsubscribe':
+      await gateway.unsubscribe(action.connId, action.room);
+      return;
+  }
 }
 
 /**
- * Starts the app. Before listening it asks the gateway who is already connected (`list`), so a
- * restarted app still knows who is online; callbacks sent meanwhile are retried by the gateway.
+ * Starts the app. Before listening it asks the gateway who is already connected (`list`) and who is in which room (the
+ * rooms' channels), so a restarted app still knows both; callbacks sent meanwhile are retried by the gateway.
  */
 export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -80,22 +104,6 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   const callbackPath = options.callbackPath ?? '/ws/message';
   const gateway = createGatewayClient(options.gatewayUrl);
   let state: ChatState = emptyChatState;
-  // Other replicas' events update this replica's rooms and presence; their actions were performed by their origin.
-  const relay: EventRelay | undefined = options.redis === undefined ? undefined : await startEventRelay({
-    ...options.redis,
-    warn,
-    onPeerEvent: (event) => { state = reduceChat(state, event).state; },
-  });
-
-  try {
-    const listed = await gateway.list();
-    const conns = listed.flatMap((u) => [...u.conns, ...u.public_conns].map((c) => ({ connId: c.id, user: u.name })));
-    state = reduceChat(state, { kind: 'resync', conns }).state;
-    log(`chat: resynced ${conns.length} connection(s) from the gateway`);
-  } catch (err) {
-    warn(`chat: could not list the gateway's connections, starting empty (${(err as Error).message})`);
-  }
-
   // Actions run one at a time in the order the state machine produced them, so every page sees
   // room updates and lines in the same order. The callback is answered once its actions are done:
   // the gateway sends a connection's next callback only then, which keeps one user's lines in order.
@@ -103,6 +111,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   function perform(actions: ChatAction[]): Promise<void> {
     queue = queue.then(async () => {
       for (const action of actions) {
+        if (action.kind === 'reply') continue;
         try {
           await performOne(gateway, action);
         } catch (err) {
@@ -112,6 +121,32 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
       }
     });
     return queue;
+  }
+
+  // Other replicas' events update this replica's rooms and presence; their actions were performed by their origin,
+  // except the announcement of a user gone on two replicas at once (reducePeerEvent).
+  const relay: EventRelay | undefined = options.redis === undefined ? undefined : await startEventRelay({
+    ...options.redis,
+    warn,
+    onPeerEvent: (event, originAnnounced) => {
+      const reduction = reducePeerEvent(state, event, originAnnounced);
+      state = reduction.state;
+      if (reduction.actions.length > 0) {
+        log(`chat: peer ${event.kind} conn=${event.kind === 'resync' ? '' : shortId(event.connId)} announced by nobody → ${reduction.actions.map(describe).join('; ')}`);
+        void perform(reduction.actions);
+      }
+    },
+  });
+
+  try {
+    const listed = await gateway.list();
+    const conns = listed.flatMap((u) => [...u.conns, ...u.public_conns].map((c) => ({ connId: c.id, user: u.name })));
+    // The gateway kept the rooms too: they are its channels.
+    const rooms = await gateway.rooms();
+    state = reduceChat(state, { kind: 'resync', conns, rooms }).state;
+    log(`chat: resynced ${conns.length} connection(s) and ${rooms.length} room(s) from the gateway`);
+  } catch (err) {
+    warn(`chat: could not list the gateway's connections, starting empty (${(err as Error).message})`);
   }
 
   async function handleCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -131,10 +166,14 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     const { event } = parsed;
     const reduction = reduceChat(state, event);
     state = reduction.state;
-    if (relay !== undefined) await relay.publish(event);
+    if (relay !== undefined) await relay.publish(event, announces(reduction.actions));
     if (event.kind !== 'resync') log(`chat: ${event.kind} user=${event.user || '(anonymous)'} conn=${shortId(event.connId)} → ${reduction.actions.map(describe).join('; ') || 'nothing'}`);
     await perform(reduction.actions);
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    // The answer to the sender rides on the callback's answer (SPEC A9): no second round trip, and it is queued to the
+    // socket before the connection's next callback goes out, so it keeps its place among the connection's frames.
+    const answer = reduction.actions.find((action) => action.kind === 'reply');
+    if (answer === undefined) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    else res.writeHead(200, { 'content-type': 'application/json', 'x-tapr-ws-reply': '1' }).end(JSON.stringify(answer.payload));
   }
 
   const server = createServer((req, res) => {

@@ -10,21 +10,22 @@ import { createClient } from '@redis/client';
 import type { ChatEvent } from './chat-room.ts';
 
 export interface EventRelay {
-  /** Tells the other replicas about an event this replica handled. */
-  publish(event: ChatEvent): Promise<void>;
+  /** Tells the other replicas about an event this replica handled, and whether it announced anything (rooms, presence). */
+  publish(event: ChatEvent, announced: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
 interface Envelope {
   from: string;
   event: ChatEvent;
+  announced: boolean;
 }
 
 function isEnvelope(value: unknown): value is Envelope {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   const event = v.event as Record<string, unknown> | null | undefined;
-  return typeof v.from === 'string' && typeof event === 'object' && event !== null &&
+  return typeof v.from === 'string' && typeof v.announced === 'boolean' && typeof event === 'object' && event !== null &&
     ['open', 'message', 'close'].includes(String(event.kind)) && typeof event.connId === 'string' && typeof event.user === 'string';
 }
 
@@ -32,7 +33,7 @@ function isEnvelope(value: unknown): value is Envelope {
 export async function startEventRelay(options: {
   url: string;
   channel: string;
-  onPeerEvent: (event: ChatEvent) => void;
+  onPeerEvent: (event: ChatEvent, originAnnounced: boolean) => void;
   warn: (line: string) => void;
 }): Promise<EventRelay> {
   const me = randomBytes(8).toString('hex');
@@ -58,12 +59,12 @@ export async function startEventRelay(options: {
       options.warn(`chat: redis relay: ignored a message on ${options.channel} that is not a chat event`);
       return;
     }
-    if (envelope.from !== me) options.onPeerEvent(envelope.event);
+    if (envelope.from !== me) options.onPeerEvent(envelope.event, envelope.announced);
   });
   return {
-    async publish(event) {
+    async publish(event, announced) {
       try {
-        await commands.publish(options.channel, JSON.stringify({ from: me, event } satisfies Envelope));
+        await commands.publish(options.channel, JSON.stringify({ from: me, event, announced } satisfies Envelope));
       } catch (error) {
         // The other replicas miss this event; local chat goes on.
         options.warn(`chat: redis relay: publish failed: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 // Backplane benchmark (`npm run bench:backplane`): what Redis adds to a broadcast when a user's connections are spread
 // over three replicas instead of all on one (latency p50/p99 until the last frame arrives), and deliveries per second
-// across the three. A report, not a test: exit 1 only if something broke (errors, lost deliveries). I/O.
+// across the three; the same for a send to a channel (SPEC A10) whose members are spread the same way. A report, not a
+// test: exit 1 only if something broke (errors, lost deliveries). I/O.
 //
 // One Redis, three gateways (pod-a, pod-b, pod-c) with WS_REDIS_URL, one app for all, two load-clients children:
 // "one" holds every connection on pod-a, "spread" one connection per user on each replica. Every broadcast is posted
@@ -23,9 +24,10 @@ const config = {
   throughputConnections: Number(process.env.BENCH_BP_CONNECTIONS ?? 3000),
   throughputRounds: 20,
   throughputTrials: 3,
-  totalBudgetMs: 5 * 60_000,
+  totalBudgetMs: 9 * 60_000,
 };
 const pods = ['pod-a', 'pod-b', 'pod-c'];
+const addressings: Addressing[] = ['users', 'channel'];
 const payload = { type: 'bench', text: 'the quick brown fox jumps over the lazy dog, again and again and again' };
 const problems: string[] = [];
 const now = (): number => performance.timeOrigin + performance.now();
@@ -33,6 +35,8 @@ const log = (line: string): void => console.log(`[bench ${(performance.now() / 1
 const fmtInt = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 type Layout = 'one' | 'spread';
+/** How a broadcast addresses the set: by its users (SPEC A4), or by the channel they were subscribed to (SPEC A10). */
+type Addressing = 'users' | 'channel';
 
 interface Set {
   layout: Layout;
@@ -42,12 +46,18 @@ interface Set {
   offsetMs: number;
 }
 
-async function post(gateway: QuietGateway, users: string[]): Promise<{ sent: number; answerMs: number }> {
+const channelOf = (set: Set): string => `room:${set.layout}:${set.users[0]}`;
+
+function targetsOf(set: Set, addressing: Addressing): Record<string, string[]> {
+  return addressing === 'users' ? { users: set.users } : { channels: [channelOf(set)] };
+}
+
+async function post(gateway: QuietGateway, targets: Record<string, string[]>): Promise<{ sent: number; answerMs: number }> {
   const started = now();
   const response = await fetch(`${gateway.baseUrl}/tapr/ws/conn/send`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ payload, users }),
+    body: JSON.stringify({ payload, ...targets }),
     signal: AbortSignal.timeout(30_000),
   });
   const answer = (await response.json()) as { data?: { sent?: number; replicas?: { missing?: string[] } } };
@@ -78,28 +88,38 @@ async function openSet(layout: Layout, gateways: QuietGateway[], users: string[]
     if (layout === 'one') await open(clients, gateways[0]!.wsUrl, perUser, user);
     else for (let i = 0; i < perUser; i++) await open(clients, gateways[i % gateways.length]!.wsUrl, 1, user);
   }
-  return { layout, clients, users, connections: users.length * perUser, offsetMs: await clockOffset(clients) };
+  const set: Set = { layout, clients, users, connections: users.length * perUser, offsetMs: await clockOffset(clients) };
+  // Every connection of the set joins its channel, asked on one replica: the subscribe itself crosses the backplane.
+  const response = await fetch(`${gateways[0]!.baseUrl}/tapr/ws/channel/subscribe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channels: [channelOf(set)], users }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const answer = (await response.json()) as { data?: { subscribed?: number } };
+  if (answer.data?.subscribed !== set.connections) throw new Error(`${layout}: subscribed ${JSON.stringify(answer)}, expected ${set.connections}`);
+  return set;
 }
 
 interface Round { lastMs: number; firstMs: number; answerMs: number }
 
 /** One broadcast posted to pod-a; latency until the first and the last of the set's frames arrived. */
-async function latencyRound(set: Set, gateway: QuietGateway): Promise<Round> {
+async function latencyRound(set: Set, gateway: QuietGateway, addressing: Addressing): Promise<Round> {
   await set.clients.request({ cmd: 'resetCounts' });
   const startedAt = now();
-  const { sent, answerMs } = await post(gateway, set.users);
+  const { sent, answerMs } = await post(gateway, targetsOf(set, addressing));
   if (sent !== set.connections) throw new Error(`${set.layout}: sent to ${sent}, expected ${set.connections}`);
   const counts = await set.clients.request<Counts>({ cmd: 'waitFrames', total: set.connections, timeoutMs: 10_000 }, 15_000);
   if (counts.frames !== set.connections) throw new Error(`${set.layout}: lost deliveries, ${counts.frames}/${set.connections} frames`);
   return { lastMs: counts.lastAt - set.offsetMs - startedAt, firstMs: counts.firstAt - set.offsetMs - startedAt, answerMs };
 }
 
-async function throughputTrial(set: Set, gateway: QuietGateway): Promise<number> {
+async function throughputTrial(set: Set, gateway: QuietGateway, addressing: Addressing): Promise<number> {
   const expected = config.throughputRounds * set.connections;
   await set.clients.request({ cmd: 'resetCounts' });
   const startedAt = now();
   for (let r = 0; r < config.throughputRounds; r++) {
-    const { sent } = await post(gateway, set.users);
+    const { sent } = await post(gateway, targetsOf(set, addressing));
     if (sent !== set.connections) throw new Error(`${set.layout}: round ${r} sent to ${sent}, expected ${set.connections}`);
   }
   const counts = await set.clients.request<Counts>({ cmd: 'waitFrames', total: expected, timeoutMs: 60_000 }, 70_000);
@@ -135,13 +155,18 @@ async function main(redis: RedisServer): Promise<void> {
     sets.push(spread);
     await app.waitFor('open', one.connections + spread.connections, 60_000);
 
-    for (let i = 0; i < 20; i++) for (const set of [one, spread]) await latencyRound(set, gateways[0]!);
-    const rounds: Record<Layout, Round[]> = { one: [], spread: [] };
-    for (let i = 0; i < config.rounds; i++) for (const set of [one, spread]) rounds[set.layout].push(await latencyRound(set, gateways[0]!));
-    const summary = (layout: Layout, pick: (r: Round) => number): Summary => summarize(rounds[layout].map(pick));
-    const last = { one: summary('one', (r) => r.lastMs), spread: summary('spread', (r) => r.lastMs) };
-    const answer = { one: summary('one', (r) => r.answerMs), spread: summary('spread', (r) => r.answerMs) };
-    log(`latency until the last frame: one p50 ${last.one.p50.toFixed(2)} p99 ${last.one.p99.toFixed(2)} ms; spread p50 ${last.spread.p50.toFixed(2)} p99 ${last.spread.p99.toFixed(2)} ms`);
+    for (let i = 0; i < 20; i++) for (const set of [one, spread]) for (const addressing of addressings) await latencyRound(set, gateways[0]!, addressing);
+    const rounds: Record<`${Layout}-${Addressing}`, Round[]> = { 'one-users': [], 'spread-users': [], 'one-channel': [], 'spread-channel': [] };
+    for (let i = 0; i < config.rounds; i++) {
+      for (const set of [one, spread]) for (const addressing of addressings) rounds[`${set.layout}-${addressing}`].push(await latencyRound(set, gateways[0]!, addressing));
+    }
+    const summary = (key: keyof typeof rounds, pick: (r: Round) => number): Summary => summarize(rounds[key].map(pick));
+    const last = (addressing: Addressing) => ({ one: summary(`one-${addressing}`, (r) => r.lastMs), spread: summary(`spread-${addressing}`, (r) => r.lastMs) });
+    const answerTime = (addressing: Addressing) => ({ one: summary(`one-${addressing}`, (r) => r.answerMs), spread: summary(`spread-${addressing}`, (r) => r.answerMs) });
+    for (const addressing of addressings) {
+      const figures = last(addressing);
+      log(`${addressing}: latency until the last frame: one p50 ${figures.one.p50.toFixed(2)} p99 ${figures.one.p99.toFixed(2)} ms; spread p50 ${figures.spread.p50.toFixed(2)} p99 ${figures.spread.p99.toFixed(2)} ms`);
+    }
     await closeSet(sets.pop());
     await closeSet(sets.pop());
 
@@ -150,31 +175,40 @@ async function main(redis: RedisServer): Promise<void> {
     sets.push(tpOne);
     const tpSpread = await openSet('spread', gateways, ['tp-spread'], n);
     sets.push(tpSpread);
-    const perSec: Record<Layout, number[]> = { one: [], spread: [] };
-    for (const set of [tpOne, tpSpread]) await throughputTrial(set, gateways[0]!);
+    const perSec: Record<`${Layout}-${Addressing}`, number[]> = { 'one-users': [], 'spread-users': [], 'one-channel': [], 'spread-channel': [] };
+    for (const set of [tpOne, tpSpread]) for (const addressing of addressings) await throughputTrial(set, gateways[0]!, addressing);
     for (let t = 0; t < config.throughputTrials; t++) {
       for (const set of [tpOne, tpSpread]) {
-        const value = await throughputTrial(set, gateways[0]!);
-        perSec[set.layout].push(value);
-        log(`${set.layout} throughput trial ${t + 1}: ${fmtInt(value)} deliveries/s`);
+        for (const addressing of addressings) {
+          const value = await throughputTrial(set, gateways[0]!, addressing);
+          perSec[`${set.layout}-${addressing}`].push(value);
+          log(`${set.layout} ${addressing} throughput trial ${t + 1}: ${fmtInt(value)} deliveries/s`);
+        }
       }
     }
-    const best = (layout: Layout) => Math.max(...perSec[layout]);
+    const best = (key: keyof typeof perSec) => Math.max(...perSec[key]);
 
     const ms = (v: number): string => `${v.toFixed(2)} ms`;
     console.log('');
     console.log(`Backplane benchmark: 3 replicas, one Redis; broadcasts posted to pod-a. Latency: ${config.users} users × ${config.connectionsPerUser} connections, ${config.rounds} rounds per layout, time from POST to the last frame. Throughput: ${n} connections of one user, ${config.throughputRounds} back-to-back broadcasts, best of ${config.throughputTrials}.`);
     console.log('"gateway" column = spread over the 3 replicas (1 connection per user on each); "baseline" column = all on pod-a (same deployment, Redis on)');
     console.log('');
-    console.log(renderTable([
-      { figure: 'broadcast latency p50 (last frame)', gateway: last.spread.p50, baseline: last.one.p50, format: ms, target: '≤ +5 ms added', verdict: (g, b) => g - b <= 5 },
-      { figure: 'broadcast latency p99 (last frame)', gateway: last.spread.p99, baseline: last.one.p99, format: ms, target: '' },
-      { figure: 'added by the backplane p50', gateway: last.spread.p50 - last.one.p50, baseline: 0, format: ms, target: '' },
-      { figure: 'added by the backplane p99', gateway: last.spread.p99 - last.one.p99, baseline: 0, format: ms, target: '' },
-      { figure: 'send answer time p50', gateway: answer.spread.p50, baseline: answer.one.p50, format: ms, target: '' },
-      { figure: 'send answer time p99', gateway: answer.spread.p99, baseline: answer.one.p99, format: ms, target: '' },
-      { figure: 'deliveries/s across the replicas', gateway: best('spread'), baseline: best('one'), format: fmtInt, target: '' },
-    ]));
+    console.log('Rows "by users" address the set with "users" (SPEC A4); rows "by channel" with "channels" after every connection joined one channel (SPEC A10).');
+    console.log('');
+    console.log(renderTable(addressings.flatMap((addressing) => {
+      const by = addressing === 'users' ? 'by users' : 'by channel';
+      const lastFrame = last(addressing);
+      const answer = answerTime(addressing);
+      return [
+        { figure: `${by}: latency p50 (last frame)`, gateway: lastFrame.spread.p50, baseline: lastFrame.one.p50, format: ms, target: '≤ +5 ms added', verdict: (g: number, b: number) => g - b <= 5 },
+        { figure: `${by}: latency p99 (last frame)`, gateway: lastFrame.spread.p99, baseline: lastFrame.one.p99, format: ms, target: '' },
+        { figure: `${by}: added by the backplane p50`, gateway: lastFrame.spread.p50 - lastFrame.one.p50, baseline: 0, format: ms, target: '' },
+        { figure: `${by}: added by the backplane p99`, gateway: lastFrame.spread.p99 - lastFrame.one.p99, baseline: 0, format: ms, target: '' },
+        { figure: `${by}: send answer time p50`, gateway: answer.spread.p50, baseline: answer.one.p50, format: ms, target: '' },
+        { figure: `${by}: send answer time p99`, gateway: answer.spread.p99, baseline: answer.one.p99, format: ms, target: '' },
+        { figure: `${by}: deliveries/s across the replicas`, gateway: best(`spread-${addressing}`), baseline: best(`one-${addressing}`), format: fmtInt, target: '' },
+      ];
+    })));
   } finally {
     for (const set of sets) await closeSet(set);
     for (const gateway of gateways) await gateway.stop(15_000);

@@ -10,7 +10,7 @@ import { sleep, waitUntil } from '../support/wait.ts';
 
 interface Presence {
   conns_number: number;
-  users: { name: string; conns: { id: string; pod?: string }[] }[];
+  users: { name: string; conns: { id: string; connectedAt: string; pod?: string }[] }[];
 }
 
 const replicasAnswered = (count: number) => ({ answered: count, missing: [] });
