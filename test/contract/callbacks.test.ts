@@ -45,8 +45,9 @@ test('open/message/close bodies have exactly the documented keys and types; Cook
   assert.deepEqual(message!.body.data, { hello: 'world' });
 
   assert.equal(close!.body.action, 'close');
-  assert.deepEqual(keysOf(close!), [...BASE_KEYS, 'code', 'reason'].sort());
+  assert.deepEqual(keysOf(close!), [...BASE_KEYS, 'channels', 'code', 'reason'].sort());
   assert.deepEqual(close!.body.data, {});
+  assert.deepEqual(close!.body.channels, [], 'SPEC A10: the channels it was in, none here');
   assert.equal(close!.body.code, 4001);
   assert.equal(close!.body.reason, 'done');
 });
