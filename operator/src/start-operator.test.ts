@@ -1,5 +1,4 @@
-// The pure steps of startOperator: the webhook certificate's names, how the API server reaches the webhook, and when
-// a regained Lease resumes without sampling first.
+// The pure steps of startOperator: webhook certificate names and client config, resuming a regained Lease, the first-round wait.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstSamplingWaitMs, REGAIN_WITHOUT_SAMPLING_MS, resumesWithoutSampling, webhookCertificateNames, webhookClientConfig } from './start-operator.ts';

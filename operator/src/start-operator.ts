@@ -1,6 +1,4 @@
-// Wires the operator's parts together, one named step each: work queue, informers, sampler, reconciler, leader election,
-// webhook server and certificates, then starts them in order; main.ts (config from flags/env) builds on this. Every
-// replica runs the informers, the webhook and its certificates; only the leader reconciles (CRs, Services, status) and samples.
+// startOperator: the operator's parts wired in named steps and started in order; only the leader reconciles and samples.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { KubeConnection } from './kube/cluster-connection.ts';

@@ -1,5 +1,4 @@
-// docs/configuration.md and the code name the same settings with the same defaults: the gateway's WS_* table against
-// its zod schema, the operator's flag table against its option table, so neither can drift from the other.
+// docs/configuration.md names the settings the code has, with the same defaults: WS_* against the zod schema, flags against the option table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

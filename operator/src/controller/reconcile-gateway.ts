@@ -1,5 +1,4 @@
-// Level-triggered reconcile of one Deployment key (I/O), in the steps operator/README.md names: the live Deployment,
-// opted out → remove, the CR, its owned objects, the pods, the status and manifest Event, then outdated-pod restarts.
+// Level-triggered reconcile of one Deployment key (I/O), in the steps operator/README.md names; pure helpers beside it.
 import type { ApiClient } from '../kube/api-client.ts';
 import { isApiError } from '../kube/api-client.ts';
 import { isJsonEqual } from '../kube/json.ts';
