@@ -198,8 +198,7 @@ async function deleteGateway(io: ReconcileIo, gateway: KubeObject): Promise<void
 /** Deletes an object the gateway CR controls (read from its cache), by uid; anything else of that name stays. */
 async function deleteOwned(io: ReconcileIo, cache: CacheReader | undefined, path: string, namespace: string, name: string, gateway: KubeObject): Promise<void> {
   const object = cache?.get(namespace, name);
-  const owner = object === undefined ? undefined : controllerOf(object);
-  if (object === undefined || owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
+  if (object === undefined || !isControlledByGateway(object, gateway)) return;
   try {
     await io.api.request({
       method: 'DELETE', path: `${path}/${name}`,
@@ -238,50 +237,65 @@ async function ensureGateway(io: ReconcileIo, deployment: Deployment, existing: 
   });
 }
 
+/** The `-ws` Service: created when missing, patched back when it differs; one the app made itself is left alone. */
 async function ensureService(io: ReconcileIo, deployment: Deployment, gateway: KubeObject): Promise<void> {
   const namespace = deployment.metadata.namespace ?? '';
   const desired = buildServiceSpec(deployment);
   const name = serviceName(deployment.metadata.name);
-  const existing = io.caches.services.get(namespace, name);
-  if (existing === undefined) {
-    const body = buildService({ name: gateway.metadata.name, namespace, uid: gateway.metadata.uid ?? '' }, desired);
-    try {
-      await io.api.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/services`, body });
-    } catch (error) {
-      // Created meanwhile (our cache lags our own writes): the Service's event brings the key back if it differs.
-      if (!isApiError(error, 409)) throw error;
-    }
-    return;
-  }
-  const owner = controllerOf(existing);
-  // A Service of that name that the app made itself is left alone.
-  if (owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
-  const patch = buildServicePatch(existing, desired);
-  if (patch === undefined) return;
-  await io.api.request({ method: 'PATCH', path: `/api/v1/namespaces/${namespace}/services/${name}`, patchType: 'merge', body: patch });
+  await ensureControlled(io, gateway, {
+    path: `/api/v1/namespaces/${namespace}/services`, name, existing: io.caches.services.get(namespace, name),
+    create: () => buildService({ name: gateway.metadata.name, namespace, uid: gateway.metadata.uid ?? '' }, desired),
+    patch: (existing) => {
+      const body = buildServicePatch(existing, desired);
+      return body === undefined ? undefined : { patchType: 'merge', body };
+    },
+  });
 }
 
+/** The per-app NetworkPolicy, kept like the Service (the operator's cache holds only policies it made). */
 async function ensureNetworkPolicy(io: ReconcileIo, deployment: Deployment, gateway: KubeObject, from: readonly NetworkPolicyPeer[]): Promise<void> {
   const namespace = deployment.metadata.namespace ?? '';
   const desired = buildNetworkPolicySpec(deployment, from);
   const name = networkPolicyName(deployment.metadata.name);
-  const path = `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`;
-  const existing = io.caches.networkPolicies?.get(namespace, name);
-  if (existing === undefined) {
-    const body = buildNetworkPolicy({ name: gateway.metadata.name, namespace, uid: gateway.metadata.uid ?? '' }, desired);
-    try {
-      await io.api.request({ method: 'POST', path, body });
-    } catch (error) {
-      // Created meanwhile, or a policy of that name the operator did not make (its cache holds only ours): left alone.
-      if (!isApiError(error, 409)) throw error;
-    }
+  await ensureControlled(io, gateway, {
+    path: `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`, name, existing: io.caches.networkPolicies?.get(namespace, name),
+    create: () => buildNetworkPolicy({ name: gateway.metadata.name, namespace, uid: gateway.metadata.uid ?? '' }, desired),
+    patch: (existing) => {
+      const body = buildNetworkPolicyPatch(existing, desired);
+      return body === undefined ? undefined : { patchType: 'json', body };
+    },
+  });
+}
+
+/** An object the CR controls: created when missing; patched when it is ours and differs; someone else's is left alone. */
+async function ensureControlled(io: ReconcileIo, gateway: KubeObject, object: {
+  path: string; name: string; existing: KubeObject | undefined; create: () => unknown;
+  patch: (existing: KubeObject) => { patchType: 'merge' | 'json'; body: unknown } | undefined;
+}): Promise<void> {
+  if (object.existing === undefined) {
+    await createUnlessExists(io, object.path, object.create());
     return;
   }
-  const owner = controllerOf(existing);
-  if (owner?.kind !== GATEWAY_KIND || owner.uid !== gateway.metadata.uid) return;
-  const patch = buildNetworkPolicyPatch(existing, desired);
-  if (patch === undefined) return;
-  await io.api.request({ method: 'PATCH', path: `${path}/${name}`, patchType: 'json', body: patch });
+  if (!isControlledByGateway(object.existing, gateway)) return;
+  const patch = object.patch(object.existing);
+  if (patch !== undefined) await io.api.request({ method: 'PATCH', path: `${object.path}/${object.name}`, ...patch });
+}
+
+/**
+ * A 409 means the object is there already: created meanwhile (our cache lags our own writes; its event brings the
+ * key back if it differs), or one of that name the operator did not make, which is left alone.
+ */
+async function createUnlessExists(io: ReconcileIo, path: string, body: unknown): Promise<void> {
+  try {
+    await io.api.request({ method: 'POST', path, body });
+  } catch (error) {
+    if (!isApiError(error, 409)) throw error;
+  }
+}
+
+function isControlledByGateway(object: KubeObject, gateway: KubeObject): boolean {
+  const owner = controllerOf(object);
+  return owner?.kind === GATEWAY_KIND && owner.uid === gateway.metadata.uid;
 }
 
 /** The cached Deployment, unless it is gone or being deleted. */
