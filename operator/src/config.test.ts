@@ -2,8 +2,7 @@
 // and the README table listing every option.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { decideNativeSidecars, DEFAULT_GATEWAY_IMAGE, listOptions, parseOperatorConfig, type OperatorConfig } from './config.ts';
+import { decideNativeSidecars, DEFAULT_GATEWAY_IMAGE, parseOperatorConfig, type OperatorConfig } from './config.ts';
 
 function ok(argv: string[], env: Record<string, string> = {}): OperatorConfig {
   const result = parseOperatorConfig(argv, env);
@@ -132,14 +131,6 @@ test('native sidecars: auto means on from Kubernetes 1.29', () => {
   assert.equal(decideNativeSidecars('auto', { major: '', minor: '' }), false);
   assert.equal(decideNativeSidecars('on', { major: '1', minor: '20' }), true);
   assert.equal(decideNativeSidecars('off', { major: '1', minor: '32' }), false);
-});
-
-test('the README table documents every flag and variable', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  for (const option of listOptions()) {
-    assert.ok(readme.includes(`\`--${option.flag}\``), `--${option.flag} in operator/README.md`);
-    for (const name of option.env) assert.ok(readme.includes(`\`${name}\``), `${name} in operator/README.md`);
-  }
 });
 
 test('the webhook configuration and TLS Secret names default to the operator\'s and take the chart\'s', () => {

@@ -1,11 +1,8 @@
-// Wires the operator's I/O parts together: API client, informers, work queue, gateway reconciler, webhook certificates,
-// the HTTPS webhook server, Lease-based leader election and the /stats sampler. main.ts (config from flags/env) builds on this.
-// Every replica runs the informers, the webhook and its certificates; only the leader reconciles (writes CRs, Services
-// and status) and samples.
+// startOperator: the operator's parts wired in named steps and started in order; only the leader reconciles and samples.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { KubeConnection } from './kube/cluster-connection.ts';
-import { createApiClient } from './kube/api-client.ts';
+import { createApiClient, type KubeClient } from './kube/api-client.ts';
 import { createInformers, type Informers } from './controller/informers.ts';
 import { WorkQueue, type ReconcileResult } from './controller/work-queue.ts';
 import { createGatewayReconciler } from './controller/reconcile-gateway.ts';
@@ -101,8 +98,54 @@ export const DEFAULT_RECONCILE_CONCURRENCY = 4;
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log ?? (() => {});
   const api = createApiClient(options.kubeconfig);
-  const counters = { reconciles: 0, reconcileErrors: 0, admissions: 0, injections: 0, outdatedRestarts: 0 };
-  const queue = new WorkQueue({
+  const counters: Counters = { reconciles: 0, reconcileErrors: 0, admissions: 0, injections: 0, outdatedRestarts: 0 };
+  const queue = createReconcileQueue(options, counters, log);
+  const leadership = createLeadership(options.leaderElection ?? false);
+  // With leader election nothing is reconciled before the Lease is ours.
+  if (!leadership.leading) queue.pause();
+  const informers = createOperatorInformers(options, api, queue, leadership, log);
+  const sampler = createStatusSampler(options, informers, queue, log);
+  const reconcile = createLeaderReconcile(options, api, informers, sampler, queue, leadership, counters, log);
+  const firstRoundWaitMs = firstSamplingWaitMs(options);
+  const leaderElector = createElection(options, api, informers, sampler, queue, leadership, firstRoundWaitMs, log);
+  // Listening first gives the port (for a URL to ourselves); handshakes wait for the certificate below.
+  const webhook = await startWebhookServer({
+    host: options.webhook.host,
+    port: options.webhook.port,
+    context: () => admissionContext(options, informers),
+    onAdmission: (outcome, durationMs) => countAdmission(counters, log, outcome, durationMs),
+  });
+  const certificates = createCertificateSource(options, api, webhook, log);
+  try {
+    await startInOrder({ informers, sampler, certificates, queue, leaderElector, reconcile, firstRoundWaitMs, syncTimeoutMs: options.syncTimeoutMs ?? 30_000 });
+  } catch (error) {
+    await Promise.all([informers.stop(), queue.shutDown(), certificates.stop(), webhook.close(), sampler.stop()]);
+    api.close();
+    throw error;
+  }
+  return runningOperator({ api, informers, queue, webhook, certificates, counters, sampler, leaderElector, leadership });
+}
+
+type Counters = RunningOperator['counters'];
+type Log = (entry: Record<string, unknown>) => void;
+type Election = NonNullable<OperatorOptions['leaderElection']>;
+
+/** Where this replica stands: whether it reconciles now, whether it ever led, when it last lost the Lease, its term. */
+interface Leadership {
+  leading: boolean;
+  ledBefore: boolean;
+  lostLeadershipAt: number | undefined;
+  term: number;
+}
+
+/** Without election this replica leads from the start. */
+function createLeadership(election: Election): Leadership {
+  return { leading: election === false, ledBefore: false, lostLeadershipAt: undefined, term: 0 };
+}
+
+/** The keyed queue of Deployment keys; counts every result and logs the failed ones. */
+function createReconcileQueue(options: OperatorOptions, counters: Counters, log: Log): WorkQueue {
+  return new WorkQueue({
     concurrency: DEFAULT_RECONCILE_CONCURRENCY,
     ...options.queue,
     onResult: (key, result, durationMs) => {
@@ -113,28 +156,27 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       }
     },
   });
-  const election = options.leaderElection ?? false;
-  let leading = election === false;
-  /** Whether this replica has led since it started, and when it last lost the Lease. */
-  let ledBefore = false;
-  let lostLeadershipAt: number | undefined;
-  // With leader election nothing is reconciled before the Lease is ours.
-  if (election !== false) queue.pause();
-  const informers = createInformers({
+}
+
+function createOperatorInformers(options: OperatorOptions, api: KubeClient, queue: WorkQueue, leadership: Leadership, log: Log): Informers {
+  return createInformers({
     api,
     watch: api.watch,
     namespaces: options.watchNamespaces ?? 'all',
     // A replica that never led keeps its caches (for the webhook) but queues nothing (it enqueues everything once it
     // leads); one that led and lost the Lease keeps queueing into its paused queue, so regaining it loses nothing.
     enqueue: (key) => {
-      if (leading || ledBefore) queue.add(key);
+      if (leadership.leading || leadership.ledBefore) queue.add(key);
     },
     onError: (informer, error) => log({ level: 'warn', msg: 'watch restarting', informer, error: error.message }),
     networkPolicies: options.gatewayNetworkPolicy !== undefined,
     ...(options.informerBackoff === undefined ? {} : { backoff: options.informerBackoff }),
   });
-  const instance = `${options.namespace}-${randomBytes(3).toString('hex')}`;
-  const sampler = createSampler({
+}
+
+/** Samples every running gateway's /stats; a pod whose sample changed queues its Deployments. */
+function createStatusSampler(options: OperatorOptions, informers: Informers, queue: WorkQueue, log: Log): Sampler {
+  return createSampler({
     targets: () => selectSampleTargets(informers.pods.list()),
     onChange: (namespace, podName) => {
       const pod = informers.pods.get(namespace, podName);
@@ -146,6 +188,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(options.sampleTimeoutMs === undefined ? {} : { timeoutMs: options.sampleTimeoutMs }),
     ...(options.sampleConcurrency === undefined ? {} : { concurrency: options.sampleConcurrency }),
   });
+}
+
+/**
+ * The reconciler with its optional parts (Events, outdated-pod restarts, Redis Secret copies), behind the leadership
+ * gate: a key taken just as leadership ended goes back into the (now paused) queue for the next term.
+ */
+function createLeaderReconcile(
+  options: OperatorOptions, api: KubeClient, informers: Informers, sampler: Sampler, queue: WorkQueue, leadership: Leadership, counters: Counters, log: Log,
+): (key: string) => Promise<ReconcileResult> {
+  const instance = `${options.namespace}-${randomBytes(3).toString('hex')}`;
   const recordEvent = createEventRecorder({ api, instance, onError: (error) => log({ level: 'warn', msg: error.message }) });
   const restartOutdated = options.restartOutdated === true
     ? createOutdatedRestarter({
@@ -176,75 +228,102 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(restartOutdated === undefined ? {} : { restartOutdated }),
     ...(redisSecretCopier === undefined ? {} : { redisSecretCopier }),
   });
-  // A key taken just as leadership ended goes back into the (now paused) queue for the next term.
-  const reconcile = async (key: string): Promise<ReconcileResult> => {
-    if (leading) return await reconcileAsLeader(key);
-    if (ledBefore) queue.add(key);
+  return async (key) => {
+    if (leadership.leading) return await reconcileAsLeader(key);
+    if (leadership.ledBefore) queue.add(key);
     return { kind: 'ok' };
   };
-  // A new leader samples once before it reconciles, so its first status writes carry samples (no Ready flip to
-  // "not sampled yet" on every restart or handover); a round that takes longer is not waited for past this bound.
-  const firstRoundWaitMs = 3 * (options.sampleTimeoutMs ?? 1000);
-  let term = 0;
-  const leaderElector = election === false ? undefined : createLeaderElector({
+}
+
+/**
+ * A new leader samples once before it reconciles, so its first status writes carry samples (no Ready flip to
+ * "not sampled yet" on every restart or handover); a round that takes longer is not waited for past this bound.
+ */
+export function firstSamplingWaitMs(options: Pick<OperatorOptions, 'sampleTimeoutMs'>): number {
+  return 3 * (options.sampleTimeoutMs ?? 1000);
+}
+
+/**
+ * Regained soon after losing it (a slow API server, F15): the kept queue and samples are current enough, so it
+ * reconciles at once while a new round runs. A new leader samples first.
+ */
+export function resumesWithoutSampling(leadership: Pick<Leadership, 'ledBefore' | 'lostLeadershipAt'>, nowMs: number): boolean {
+  return leadership.ledBefore && leadership.lostLeadershipAt !== undefined && nowMs - leadership.lostLeadershipAt <= REGAIN_WITHOUT_SAMPLING_MS;
+}
+
+/** The Lease loop (undefined without election): leading starts sampling, then resumes the queue with every Deployment. */
+function createElection(
+  options: OperatorOptions, api: KubeClient, informers: Informers, sampler: Sampler, queue: WorkQueue, leadership: Leadership, firstRoundWaitMs: number, log: Log,
+): LeaderElector | undefined {
+  const election = options.leaderElection ?? false;
+  if (election === false) return undefined;
+  return createLeaderElector({
     api,
     ...election,
     log,
     onStartedLeading: () => {
-      const thisTerm = ++term;
+      const thisTerm = ++leadership.term;
       sampler.start();
       const begin = (): void => {
-        if (term !== thisTerm) return;
-        leading = true;
-        ledBefore = true;
+        if (leadership.term !== thisTerm) return;
+        leadership.leading = true;
+        leadership.ledBefore = true;
         queue.resume();
         for (const deployment of informers.deployments.list()) queue.add(objectKey(deployment.metadata.namespace, deployment.metadata.name));
       };
-      // Regained soon after losing it (a slow API server, F15): the kept queue and samples are current enough, so it
-      // reconciles at once while a new round runs. A new leader samples first.
-      if (ledBefore && lostLeadershipAt !== undefined && Date.now() - lostLeadershipAt <= REGAIN_WITHOUT_SAMPLING_MS) begin();
+      if (resumesWithoutSampling(leadership, Date.now())) begin();
       else void sampler.waitForFirstRound(firstRoundWaitMs).then(begin);
     },
     onStoppedLeading: () => {
-      term += 1;
-      leading = false;
-      lostLeadershipAt = Date.now();
+      leadership.term += 1;
+      leadership.leading = false;
+      leadership.lostLeadershipAt = Date.now();
       queue.pause();
       void sampler.stop({ keepSamples: true });
     },
   });
+}
 
-  const exposure = options.webhook;
-  const names = exposure.kind === 'url'
-    ? (isIP(exposure.host) === 0 ? { dnsNames: [exposure.host], ipAddresses: [] } : { dnsNames: [], ipAddresses: [exposure.host] })
-    : {
-      dnsNames: [`${exposure.serviceName}.${options.namespace}.svc`, `${exposure.serviceName}.${options.namespace}.svc.cluster.local`],
-      ipAddresses: [],
-    };
-  // Listening first gives the port (for a URL to ourselves); handshakes wait for the certificate below.
-  const webhook = await startWebhookServer({ host: exposure.host, port: exposure.port, context: admissionContext, onAdmission });
-  const clientConfig: ClientConfig = exposure.kind === 'url'
-    ? { url: webhook.url }
-    : { service: { name: exposure.serviceName, namespace: options.namespace, path: WEBHOOK_PATH, port: exposure.servicePort } };
+/** The names the webhook's serving certificate must cover: the URL's host, or the Service's cluster names. */
+export function webhookCertificateNames(exposure: WebhookExposure, namespace: string): { dnsNames: string[]; ipAddresses: string[] } {
+  if (exposure.kind === 'url') return isIP(exposure.host) === 0 ? { dnsNames: [exposure.host], ipAddresses: [] } : { dnsNames: [], ipAddresses: [exposure.host] };
+  return { dnsNames: [`${exposure.serviceName}.${namespace}.svc`, `${exposure.serviceName}.${namespace}.svc.cluster.local`], ipAddresses: [] };
+}
+
+/** How the API server reaches the webhook: the listening URL, or the Service in the operator's namespace. */
+export function webhookClientConfig(exposure: WebhookExposure, namespace: string, url: string): ClientConfig {
+  return exposure.kind === 'url'
+    ? { url }
+    : { service: { name: exposure.serviceName, namespace, path: WEBHOOK_PATH, port: exposure.servicePort } };
+}
+
+/** cert-manager mode: the mounted files; self-managed: our own CA, Secret and webhook configuration. Both load into `webhook`. */
+function createCertificateSource(options: OperatorOptions, api: KubeClient, webhook: WebhookServer, log: Log): CertificateSource {
+  const names = webhookCertificateNames(options.webhook, options.namespace);
   const tls = options.webhookTls ?? { mode: 'self-managed' };
-  const certificates: CertificateSource = tls.mode === 'cert-manager' ? new FileCertificateSource({
-    dir: tls.certDir,
-    // Only the name the API server calls is checked (the chart's Certificate need not list the .cluster.local form).
-    names: { dnsNames: names.dnsNames.slice(0, 1), ipAddresses: names.ipAddresses },
-    ...(tls.pollIntervalMs === undefined ? {} : { pollIntervalMs: tls.pollIntervalMs }),
-    onCertificate: (certificate, details) => {
-      webhook.setCertificate(certificate);
-      log({ level: 'info', msg: 'webhook certificate loaded', dir: tls.certDir, serialNumber: details.serialNumber, notAfter: details.notAfter.toISOString() });
-      for (const warning of details.warnings) log({ level: 'warn', msg: warning });
-    },
-    onError: (error) => log({ level: 'error', msg: error.message }),
-  }) : new CertificateManager({
+  if (tls.mode === 'cert-manager') {
+    return new FileCertificateSource({
+      dir: tls.certDir,
+      // Only the name the API server calls is checked (the chart's Certificate need not list the .cluster.local form).
+      names: { dnsNames: names.dnsNames.slice(0, 1), ipAddresses: names.ipAddresses },
+      ...(tls.pollIntervalMs === undefined ? {} : { pollIntervalMs: tls.pollIntervalMs }),
+      onCertificate: (certificate, details) => {
+        webhook.setCertificate(certificate);
+        log({ level: 'info', msg: 'webhook certificate loaded', dir: tls.certDir, serialNumber: details.serialNumber, notAfter: details.notAfter.toISOString() });
+        for (const warning of details.warnings) log({ level: 'warn', msg: warning });
+      },
+      onError: (error) => log({ level: 'error', msg: error.message }),
+    });
+  }
+  return new CertificateManager({
     api,
     namespace: options.namespace,
     secretName: options.secretName ?? 'tapr-ws-operator-webhook-tls',
     names,
     webhook: {
-      name: options.webhookConfigurationName ?? 'tapr-ws-operator', clientConfig, excludedNamespaces: ['kube-system', options.namespace],
+      name: options.webhookConfigurationName ?? 'tapr-ws-operator',
+      clientConfig: webhookClientConfig(options.webhook, options.namespace, webhook.url),
+      excludedNamespaces: ['kube-system', options.namespace],
       ...(options.watchNamespaces === undefined || options.watchNamespaces === 'all' ? {} : { includedNamespaces: options.watchNamespaces }),
     },
     ...(options.certificatePolicy === undefined ? {} : { policy: options.certificatePolicy }),
@@ -255,49 +334,59 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     },
     onError: (error) => log({ level: 'warn', msg: 'certificate check failed', error: error.message }),
   });
+}
 
+/**
+ * Caches first; then, alone, sample once and register the webhook before reconciling; with election, start the
+ * queue (keys are only queued while leading) and register the webhook before campaigning.
+ */
+async function startInOrder(parts: {
+  informers: Informers; sampler: Sampler; certificates: CertificateSource; queue: WorkQueue; leaderElector: LeaderElector | undefined;
+  reconcile: (key: string) => Promise<ReconcileResult>; firstRoundWaitMs: number; syncTimeoutMs: number;
+}): Promise<void> {
+  const { informers, sampler, certificates, queue, leaderElector, reconcile } = parts;
   informers.start();
-  try {
-    await informers.waitForSync(options.syncTimeoutMs ?? 30_000);
-    if (leaderElector === undefined) {
-      sampler.start();
-      // Registered only once the caches can answer admissions.
-      await certificates.ensure();
-      // The first list queued every Deployment already (as "added" events); they are reconciled with samples.
-      await sampler.waitForFirstRound(firstRoundWaitMs);
-      queue.start(reconcile);
-    } else {
-      // Keys are only queued while leading; the leader enqueues every Deployment once it has sampled.
-      queue.start(reconcile);
-      await certificates.ensure();
-      leaderElector.start();
-    }
-    certificates.start();
-  } catch (error) {
-    await Promise.all([informers.stop(), queue.shutDown(), certificates.stop(), webhook.close(), sampler.stop()]);
-    api.close();
-    throw error;
+  await informers.waitForSync(parts.syncTimeoutMs);
+  if (leaderElector === undefined) {
+    sampler.start();
+    // Registered only once the caches can answer admissions.
+    await certificates.ensure();
+    // The first list queued every Deployment already (as "added" events); they are reconciled with samples.
+    await sampler.waitForFirstRound(parts.firstRoundWaitMs);
+    queue.start(reconcile);
+  } else {
+    // Keys are only queued while leading; the leader enqueues every Deployment once it has sampled.
+    queue.start(reconcile);
+    await certificates.ensure();
+    leaderElector.start();
   }
+  certificates.start();
+}
 
-  function admissionContext(): AdmissionContext {
-    return {
-      lookupManifest: (namespace, configMapName) => findManifest((ns, name) => informers.configMaps.get(ns, name), namespace, configMapName),
-      settings: options.settings,
-      nativeSidecars: options.nativeSidecars,
-    };
-  }
+function admissionContext(options: OperatorOptions, informers: Informers): AdmissionContext {
+  return {
+    lookupManifest: (namespace, configMapName) => findManifest((ns, name) => informers.configMaps.get(ns, name), namespace, configMapName),
+    settings: options.settings,
+    nativeSidecars: options.nativeSidecars,
+  };
+}
 
-  function onAdmission(outcome: AdmissionOutcome | { kind: 'failed'; error: unknown }, durationMs: number): void {
-    counters.admissions += 1;
-    if (outcome.kind === 'reviewed' && outcome.decision.kind === 'inject') counters.injections += 1;
-    if (outcome.kind === 'failed') log({ level: 'error', msg: 'admission failed; pod admitted unchanged', error: String(outcome.error), durationMs });
-  }
+function countAdmission(counters: Counters, log: Log, outcome: AdmissionOutcome | { kind: 'failed'; error: unknown }, durationMs: number): void {
+  counters.admissions += 1;
+  if (outcome.kind === 'reviewed' && outcome.decision.kind === 'inject') counters.injections += 1;
+  if (outcome.kind === 'failed') log({ level: 'error', msg: 'admission failed; pod admitted unchanged', error: String(outcome.error), durationMs });
+}
 
-  /** stop() is idempotent: a second call waits for the first. */
+/** The handle main.ts and the tests hold; stop() is idempotent (a second call waits for the first). */
+function runningOperator(parts: {
+  api: KubeClient; informers: Informers; queue: WorkQueue; webhook: WebhookServer; certificates: CertificateSource; counters: Counters;
+  sampler: Sampler; leaderElector: LeaderElector | undefined; leadership: Leadership;
+}): RunningOperator {
+  const { api, informers, queue, webhook, certificates, counters, sampler, leaderElector, leadership } = parts;
   let stopping: Promise<void> | undefined;
   return {
     informers, queue, webhook, certificates, counters, sampler, leaderElector,
-    isLeader: () => leading,
+    isLeader: () => leadership.leading,
     isReady: () => informers.hasSynced() && certificates.hasCertificate,
     stop: () => {
       stopping ??= (async () => {

@@ -1,5 +1,4 @@
-// The docs say only what is there: every `npm run <script>` a Markdown file names exists in package.json, every
-// relative link points at a file of the repository, and no link leaves it for the workplace's ../shared.
+// The docs say only what is there: every npm script, relative link and file path a Markdown file names exists, and no link leaves the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -38,4 +37,19 @@ test('every relative link points at a file that is there, and none at ../shared'
     }
   }
   assert.deepEqual(broken, []);
+});
+
+test('every file path a doc names in backticks is there', () => {
+  // `sidecar/src/config.ts`, `test/contract/`, or relative to the doc's folder or its src/ (operator/README.md: `controller/informer.ts`).
+  const missing: string[] = [];
+  for (const file of markdown) {
+    const prose = readFileSync(join(ROOT, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+    const folder = dirname(join(ROOT, file));
+    for (const match of prose.matchAll(/`([\w.-]+(?:\/[\w.-]+)+\/?)`/g)) {
+      const path = match[1]!;
+      if (!/\.(ts|md|yaml|yml|json|sh|js)$|\/$/.test(path)) continue;
+      if (![ROOT, folder, join(folder, 'src')].some((base) => existsSync(join(base, path)))) missing.push(`${file}: ${path}`);
+    }
+  }
+  assert.deepEqual(missing, []);
 });
