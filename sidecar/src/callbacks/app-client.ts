@@ -109,6 +109,22 @@ async function readReply(response: Dispatcher.ResponseData, limitBytes: number, 
     response.body.destroy();
     return { kind: 'too-large', bytes: declared };
   }
+  const body = await readBounded(response, limitBytes);
+  if (body.kind !== 'whole') return body;
+  if (body.data.length === 0) return undefined;
+  return { kind: 'frame', frame: { data: body.data, binary } };
+}
+
+/** The whole body as text, or undefined when it is larger than `limitBytes` (then its socket is closed) or broke off. */
+async function readSmallBody(response: Dispatcher.ResponseData, limitBytes: number): Promise<string | undefined> {
+  const body = await readBounded(response, limitBytes);
+  return body.kind === 'whole' ? body.data.toString('utf8') : undefined;
+}
+
+type BoundedBody = { kind: 'whole'; data: Buffer } | { kind: 'too-large'; bytes: number } | { kind: 'incomplete' };
+
+/** Reads a body, never more than `limitBytes`: past it the socket is closed rather than read on. */
+async function readBounded(response: Dispatcher.ResponseData, limitBytes: number): Promise<BoundedBody> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -123,29 +139,9 @@ async function readReply(response: Dispatcher.ResponseData, limitBytes: number, 
   } catch {
     return { kind: 'incomplete' };
   }
-  // Destroyed by the trickle timer: the iteration may end quietly, but the frame is not whole.
+  // Destroyed by the trickle timer: the iteration may end quietly, but the body is not whole.
   if (!response.body.readableEnded) return { kind: 'incomplete' };
-  if (total === 0) return undefined;
-  return { kind: 'frame', frame: { data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), binary } };
-}
-
-/** The whole body as text, or undefined when it is larger than `limitBytes` (then its socket is closed) or broke off. */
-async function readSmallBody(response: Dispatcher.ResponseData, limitBytes: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > limitBytes) {
-        response.body.destroy();
-        return undefined;
-      }
-      chunks.push(chunk);
-    }
-  } catch {
-    return undefined;
-  }
-  return response.body.readableEnded ? Buffer.concat(chunks, total).toString('utf8') : undefined;
+  return { kind: 'whole', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) };
 }
 
 /** Past this many bytes of an answer's body, the socket is closed rather than read to the end. */
