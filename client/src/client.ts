@@ -22,6 +22,13 @@ interface Frame {
   data?: unknown;
 }
 
+/** What the client uses of a browser page; in Node neither exists and both are skipped. */
+interface Listenable {
+  addEventListener?(type: string, listener: () => void): void;
+  removeEventListener?(type: string, listener: () => void): void;
+}
+const page = globalThis as unknown as Listenable & { document?: Listenable & { visibilityState?: string } };
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function createClient<ServerEvents extends object = Record<string, unknown>, ClientEvents extends object = Record<string, unknown>>(
@@ -93,12 +100,12 @@ export function createClient<ServerEvents extends object = Record<string, unknow
     else sendPing();
   };
   const onVisibility = (): void => {
-    if (typeof document === 'undefined' || document.visibilityState === 'visible') checkAlive();
+    if (page.document?.visibilityState !== 'hidden') checkAlive();
   };
   const listenToEnvironment = (add: boolean): void => {
     const method = add ? 'addEventListener' : 'removeEventListener';
-    if (typeof document !== 'undefined' && typeof document.addEventListener === 'function') document[method]('visibilitychange', onVisibility);
-    if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') window[method]('online', checkAlive);
+    page.document?.[method]?.('visibilitychange', onVisibility);
+    page[method]?.('online', checkAlive);
   };
 
   // --- sockets
@@ -118,7 +125,7 @@ export function createClient<ServerEvents extends object = Record<string, unknow
       for (const text of queue.drain(Date.now())) current.send(text);
       schedulePing();
     };
-    current.onmessage = (message: MessageEvent<string | ArrayBuffer>) => onFrame(message.data);
+    current.onmessage = (message: { data: unknown }) => onFrame(message.data as string | ArrayBuffer);
     current.onclose = (event: CloseEvent) => {
       if (socket === current) void onSocketEnd(event.code, event.reason);
     };
