@@ -4,8 +4,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControlApiError, createControlClient } from '../../client/src/app/index.ts';
 import { startKitApp, type KitApp, type KitServer } from './kit-app.ts';
-import { startGateway, type GatewayProcess } from './gateway-process.ts';
-import { CALLBACK_PATH, FAST_ENV, stopGatewayHard } from './stack.ts';
+import type { GatewayProcess } from './gateway-process.ts';
+import { CALLBACK_PATH, startGatewayFor } from './stack.ts';
 import { waitUntil } from './wait.ts';
 import { connect, type RecordingClient } from './ws-client.ts';
 
@@ -21,15 +21,7 @@ interface KitStack {
 async function startKitStack(t: TestContext, kind: KitServer): Promise<KitStack> {
   const app = await startKitApp(kind);
   const clients: RecordingClient[] = [];
-  const started: { gateway?: GatewayProcess } = {};
-  // The gateway goes first: its close callbacks still find the app.
-  t.after(async () => {
-    for (const client of clients) client.socket.terminate();
-    if (started.gateway) await stopGatewayHard(started.gateway);
-    await app.close();
-  });
-  const gateway = await startGateway({ env: { WS_PORT: String(app.port), WS_URL: CALLBACK_PATH, ...FAST_ENV } });
-  started.gateway = gateway;
+  const gateway = await startGatewayFor(t, app, clients);
   app.useGateway(gateway.baseUrl);
   const control = createControlClient(gateway.baseUrl);
   return {
