@@ -25,7 +25,9 @@ export async function readFetchBody(request: Request, limit: number): Promise<Bo
   if (declaredTooLarge(request.headers.get('content-length'), limit)) return { kind: 'too-large' };
   if (request.body === null) return { kind: 'text', text: '' };
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // TextDecoder rather than Buffer: fetch-style servers are not all Node (Bun, Deno, workers).
+  const decoder = new TextDecoder();
+  let text = '';
   let size = 0;
   try {
     for (;;) {
@@ -36,10 +38,10 @@ export async function readFetchBody(request: Request, limit: number): Promise<Bo
         await reader.cancel();
         return { kind: 'too-large' };
       }
-      chunks.push(value);
+      text += decoder.decode(value, { stream: true });
     }
   } finally {
     reader.releaseLock();
   }
-  return { kind: 'text', text: Buffer.concat(chunks).toString('utf8') };
+  return { kind: 'text', text: text + decoder.decode() };
 }

@@ -42,3 +42,11 @@ test('other methods are 405; bodies over the limit are 413, declared or streamed
   const chunked = new Request(url, { method: 'POST', body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } }), duplex: 'half' } as RequestInit);
   assert.equal((await handler(100).fetch(chunked)).status, 413);
 });
+
+test('the fetch variant decodes UTF-8 split across chunks', async () => {
+  const bytes = new TextEncoder().encode(open.replace('"alice"', '"zoë €"'));
+  const cut = bytes.indexOf(0xe2) + 1; // inside the three bytes of €
+  const body = new ReadableStream({ start(c) { c.enqueue(bytes.slice(0, cut)); c.enqueue(bytes.slice(cut)); c.close(); } });
+  const response = await handler().fetch(new Request('http://app/ws/message', { method: 'POST', body, duplex: 'half' } as RequestInit));
+  assert.deepEqual(await response.json(), { event: 'welcome', data: { user: 'zoë €' } });
+});
