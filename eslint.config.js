@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.state/**', 'coverage/**', 'dist/**'] },
+  { ignores: ['**/node_modules/**', '.state/**', 'coverage/**', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -27,14 +27,15 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    // Browser scripts served as they are (no build step): plain JS rules, browser globals.
+    // Browser modules served as they are (no build step): plain JS rules, browser globals; they import the client
+    // library from the URL the page's server serves it at.
     files: ['examples/*/public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      sourceType: 'script',
+      sourceType: 'module',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'WebSocket', 'Option', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval']
+        ['window', 'document', 'location', 'Option']
           .map((name) => [name, 'readonly']),
       ),
     },

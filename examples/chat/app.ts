@@ -5,14 +5,16 @@
 // (or APP_PORT / APP_HOST / WS_GATEWAY_URL / WS_URL in the environment), next to a gateway started with
 // WS_PORT=8888 WS_URL=/ws/message — the `options.websocket` block of an OlaresManifest.yaml.
 // With several replicas, CHAT_REDIS_URL (and CHAT_REDIS_CHANNEL) share the chat's events between them.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { parseCallback } from './callback.ts';
-import { announces, emptyChatState, reduceChat, reducePeerEvent, type ChatAction, type ChatState } from './chat-room.ts';
-import { createGatewayClient, type GatewayClient } from './gateway-client.ts';
+// From source, so the example runs without a build; an app of its own imports '@tapr-ws/client/app'.
+import { createCallbackHandler, createControlClient, type CallbackContext } from '../../client/src/app/index.ts';
+import { performAction, readGatewayState } from './chat-actions.ts';
+import { announces, emptyChatState, reduceChat, reducePeerEvent, type ChatAction, type ChatEvent, type ChatState } from './chat-room.ts';
 import { startEventRelay, type EventRelay } from './event-relay.ts';
+import { buildServerFrame, type ClientEvents, type ServerEvents } from './messages.ts';
 
 export interface ChatAppOptions {
   /** Port for the gateway's callbacks (the manifest's `websocket.port`); 0 picks a free one. */
@@ -33,26 +35,6 @@ export interface ChatAppOptions {
 export interface ChatApp {
   readonly port: number;
   close(): Promise<void>;
-}
-
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function shortId(connId: string): string {
@@ -76,24 +58,6 @@ function describe(action: ChatAction): string {
   }
 }
 
-/** Performs one control API call; the inline reply is the callback's answer, not a call. */
-async function performOne(gateway: GatewayClient, action: Exclude<ChatAction, { kind: 'reply' }>): Promise<void> {
-  switch (action.kind) {
-    case 'send':
-      await gateway.send(action.to, action.payload);
-      return;
-    case 'close':
-      await gateway.close(action.users);
-      return;
-    case 'subscribe':
-      await gateway.subscribe(action.connId, action.room);
-      return;
-    case 'unsubscribe':
-      await gateway.unsubscribe(action.connId, action.room);
-      return;
-  }
-}
-
 /**
  * Starts the app. Before listening it asks the gateway who is already connected (`list`) and who is in which room (the
  * rooms' channels), so a restarted app still knows both; callbacks sent meanwhile are retried by the gateway.
@@ -102,7 +66,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   const log = options.log ?? ((line: string) => console.log(line));
   const warn = options.warn ?? log;
   const callbackPath = options.callbackPath ?? '/ws/message';
-  const gateway = createGatewayClient(options.gatewayUrl);
+  const control = createControlClient(options.gatewayUrl);
   let state: ChatState = emptyChatState;
   // Actions run one at a time in the order the state machine produced them, so every page sees
   // room updates and lines in the same order. The callback is answered once its actions are done:
@@ -113,7 +77,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
       for (const action of actions) {
         if (action.kind === 'reply') continue;
         try {
-          await performOne(gateway, action);
+          await performAction(control, action);
         } catch (err) {
           // A failed delivery loses one chat line; the chat goes on (the gateway may be restarting).
           warn(`chat: ${describe(action)} failed: ${(err as Error).message}`);
@@ -139,50 +103,43 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   });
 
   try {
-    const listed = await gateway.list();
-    const conns = listed.flatMap((u) => [...u.conns, ...u.public_conns].map((c) => ({ connId: c.id, user: u.name })));
-    // The gateway kept the rooms too: they are its channels.
-    const rooms = await gateway.rooms();
-    state = reduceChat(state, { kind: 'resync', conns, rooms }).state;
-    log(`chat: resynced ${conns.length} connection(s) and ${rooms.length} room(s) from the gateway`);
+    const resync = await readGatewayState(control);
+    state = reduceChat(state, resync).state;
+    log(`chat: resynced ${resync.conns.length} connection(s) and ${resync.rooms?.length ?? 0} room(s) from the gateway`);
   } catch (err) {
     warn(`chat: could not list the gateway's connections, starting empty (${(err as Error).message})`);
   }
 
-  async function handleCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: unknown;
-    try {
-      body = JSON.parse((await readBody(req)).toString('utf8'));
-    } catch (err) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `body: ${(err as Error).message}` }));
-      return;
-    }
-    const parsed = parseCallback(body);
-    if (!parsed.ok) {
-      warn(`chat: refused a callback: ${parsed.error}`);
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: parsed.error }));
-      return;
-    }
-    const { event } = parsed;
+  /** One callback through the state machine; the answer to the sender rides on the callback's answer (SPEC A9). */
+  async function handle(event: Exclude<ChatEvent, { kind: 'resync' }>, ctx?: CallbackContext<ServerEvents>): Promise<void> {
     const reduction = reduceChat(state, event);
     state = reduction.state;
     if (relay !== undefined) await relay.publish(event, announces(reduction.actions));
-    if (event.kind !== 'resync') log(`chat: ${event.kind} user=${event.user || '(anonymous)'} conn=${shortId(event.connId)} → ${reduction.actions.map(describe).join('; ') || 'nothing'}`);
+    log(`chat: ${event.kind} user=${event.user || '(anonymous)'} conn=${shortId(event.connId)} → ${reduction.actions.map(describe).join('; ') || 'nothing'}`);
     await perform(reduction.actions);
-    // The answer to the sender rides on the callback's answer (SPEC A9): no second round trip, and it is queued to the
-    // socket before the connection's next callback goes out, so it keeps its place among the connection's frames.
     const answer = reduction.actions.find((action) => action.kind === 'reply');
-    if (answer === undefined) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    else res.writeHead(200, { 'content-type': 'application/json', 'x-tapr-ws-reply': '1' }).end(JSON.stringify(answer.payload));
+    if (answer !== undefined && ctx !== undefined) {
+      const { event: name, data } = buildServerFrame(answer.payload);
+      ctx.reply(name, data);
+    }
   }
+
+  const message = (event: keyof ClientEvents) => (ctx: CallbackContext<ServerEvents>, data: unknown) =>
+    handle({ kind: 'message', connId: ctx.connId, user: ctx.user, event, data }, ctx);
+  // The kit validates the callback, answers 400 naming a bad field, and dispatches each page frame by its event.
+  const callbacks = createCallbackHandler<ClientEvents, ServerEvents>({
+    control,
+    onOpen: (ctx) => handle({ kind: 'open', connId: ctx.connId, user: ctx.user }, ctx),
+    events: { join: message('join'), say: message('say'), dm: message('dm'), kick: message('kick') },
+    onMessage: (ctx, frame) => handle({ kind: 'message', connId: ctx.connId, user: ctx.user, event: frame.event, data: frame.data }, ctx),
+    onClose: (info) => handle({ kind: 'close', connId: info.connId, user: info.user }),
+    onError: (err) => warn(`chat: callback failed: ${(err as Error).message}`),
+  });
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === callbackPath) {
-      handleCallback(req, res).catch((err: unknown) => {
-        warn(`chat: callback failed: ${(err as Error).message}`);
-        if (!res.headersSent) res.writeHead(500).end();
-      });
+      void callbacks(req, res);
       return;
     }
     if (req.method === 'GET' && path === '/healthz') {

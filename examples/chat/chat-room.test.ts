@@ -13,7 +13,12 @@ function run(events: ChatEvent[], from: ChatState = emptyChatState): { state: Ch
 
 const open = (user: string, connId = `c-${user}`): ChatEvent => ({ kind: 'open', connId, user });
 const close = (user: string, connId = `c-${user}`): ChatEvent => ({ kind: 'close', connId, user });
-const msg = (user: string, data: unknown, connId = `c-${user}`): ChatEvent => ({ kind: 'message', connId, user, data });
+/** A page's frame, written as the message `{type, …fields}` it carries (`{"event":type,"data":fields}` on the wire). */
+const msg = (user: string, message: unknown, connId = `c-${user}`): ChatEvent => {
+  if (typeof message !== 'object' || message === null) return { kind: 'message', connId, user, event: undefined, data: message };
+  const { type, ...data } = message as { type: string };
+  return { kind: 'message', connId, user, event: type, data };
+};
 const join = (user: string, room: string, connId?: string) => msg(user, { type: 'join', room }, connId);
 const lobby = (members: string[]) => ({ name: 'lobby', members, owner: members[0]! });
 
@@ -149,12 +154,12 @@ test('a close for an unknown connection is ignored', () => {
 
 test('invalid messages get an error naming the field, as the sender\'s answer', () => {
   for (const [data, message] of [
-    ['hello', 'message: expected a JSON object with a "type"'],
+    ['hello', 'message: expected a frame {"event":…,"data":{…}}'],
     [{ type: 'join', room: 'no spaces' }, 'room: 1-32 letters, digits, "-" or "_", starting with a letter or digit'],
     [{ type: 'say', text: '   ' }, 'text: must not be empty'],
     [{ type: 'say', text: 'x'.repeat(501) }, 'text: at most 500 characters'],
     [{ type: 'dm', text: 'x' }, 'to: expected a user name'],
-    [{ type: 'dance' }, 'type: expected "join", "say", "dm" or "kick"'],
+    [{ type: 'dance' }, 'event: expected "join", "say", "dm" or "kick"'],
   ] as const) {
     assert.deepEqual(run([open('alice'), msg('alice', data)]).actions, [{ kind: 'reply', payload: { type: 'error', message } }]);
   }

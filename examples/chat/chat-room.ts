@@ -17,7 +17,8 @@ export interface ChatState {
 /** A gateway callback, already validated, reduced to what the chat needs. */
 export type ChatEvent =
   | { kind: 'open'; connId: string; user: string }
-  | { kind: 'message'; connId: string; user: string; data: unknown }
+  /** `event` undefined: a frame that is no `{"event","data"}` frame. */
+  | { kind: 'message'; connId: string; user: string; event: string | undefined; data: unknown }
   | { kind: 'close'; connId: string; user: string }
   /**
    * What the gateway already holds when the app starts: its connections (`GET /tapr/ws/conn/list`) and the rooms'
@@ -156,17 +157,17 @@ function mayKick(state: ChatState, kickerConn: string, kicker: string, target: s
   return room !== undefined && state.rooms.get(room)?.[0] === kicker && (state.rooms.get(room) ?? []).includes(target);
 }
 
-function onMessage(state: ChatState, connId: string, user: string, data: unknown): Reduction {
+function onMessage(state: ChatState, connId: string, user: string, frame: { event: string | undefined; data: unknown }): Reduction {
   if (!state.conns.has(connId)) {
     // A connection the app has not seen open (e.g. the app restarted): adopt it, then handle the message. The
     // welcome goes out as a send: the message's own answer is the inline reply.
     const opened = onOpen(state, connId, user);
     if (user === '') return opened;
-    const handled = onMessage(opened.state, connId, user, data);
+    const handled = onMessage(opened.state, connId, user, frame);
     const welcome = opened.actions.map((action): ChatAction => (action.kind === 'reply' ? { kind: 'send', to: { connId }, payload: action.payload } : action));
     return { state: handled.state, actions: [...welcome, ...handled.actions] };
   }
-  const parsed = parseClientMessage(data);
+  const parsed = parseClientMessage(frame.event, frame.data);
   if (!parsed.ok) return { state, actions: [reply({ type: 'error', message: parsed.error })] };
   const message = parsed.message;
   switch (message.type) {
@@ -202,7 +203,7 @@ export function reduceChat(state: ChatState, event: ChatEvent): Reduction {
     case 'open':
       return onOpen(state, event.connId, event.user);
     case 'message':
-      return onMessage(state, event.connId, event.user, event.data);
+      return onMessage(state, event.connId, event.user, event);
     case 'close':
       return onClose(state, event.connId);
     case 'resync': {

@@ -1,4 +1,4 @@
-// Local stand-in for the Olares ingress/auth proxy: demo login, the page, and `/ws` piped to the
+// Local stand-in for the Olares ingress/auth proxy: demo login, the page and its client library, and `/ws` piped to the
 // gateway with `X-Bfl-User` set from the session. I/O (decisions in proxy-auth.ts). Demo only:
 // anyone can log in as any name.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { bundleBrowserClient } from '../../client/scripts/bundle.ts';
 import { buildRefusal, buildSessionValue, buildUpgradeHead, readSessionUser, SESSION_COOKIE, USER_NAME } from './proxy-auth.ts';
 
 export interface DevProxyOptions {
@@ -39,6 +40,15 @@ const staticFiles: Record<string, { file: string; type: string }> = {
   '/chat.js': { file: 'chat.js', type: 'text/javascript; charset=utf-8' },
   '/chat.css': { file: 'chat.css', type: 'text/css; charset=utf-8' },
 };
+
+// The client library for the page, bundled from client/src in memory once per process (no build step to forget).
+let browserClient: Promise<string> | undefined;
+function browserClientText(): Promise<string> {
+  browserClient ??= bundleBrowserClient();
+  return browserClient;
+}
+
+type WsRoute = { kind: 'refuse'; status: number; text: string; message: string } | { kind: 'pass'; user: string; gateway: GatewayAddress };
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -106,8 +116,16 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
       res.writeHead(303, { location: '/login', 'set-cookie': [`${SESSION_COOKIE}=; ${expired}`, `auth_token=; ${expired}`] }).end();
       return;
     }
-    if (path === '/session' && req.method === 'GET') {
-      res.writeHead(user ? 200 : 401, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ user }));
+    if (path === '/tapr-ws-client.js' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(await browserClientText());
+      return;
+    }
+    if (path === '/ws' && req.method === 'GET') {
+      // A plain GET answers what an upgrade would get (SPEC A11): the client library asks this after a refused upgrade,
+      // whose status browsers hide, and stops on 401 instead of retrying.
+      const route = routeWs(req);
+      const [status, message] = route.kind === 'refuse' ? [route.status, route.message] : [426, 'upgrade required'];
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ code: status, message }));
       return;
     }
     const asset = staticFiles[path];
@@ -127,22 +145,22 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
     socket.end(buildRefusal(status, text, message));
   }
 
-  function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'http://proxy').pathname;
-    if (path !== '/ws') {
-      refuse(socket, 404, 'Not Found', 'not found');
-      return;
-    }
+  function routeWs(req: IncomingMessage): WsRoute {
+    if (new URL(req.url ?? '/', 'http://proxy').pathname !== '/ws') return { kind: 'refuse', status: 404, text: 'Not Found', message: 'not found' };
     const user = readSessionUser(req.headers.cookie, sessionKey);
-    if (!user) {
-      refuse(socket, 401, 'Unauthorized', 'log in first');
-      return;
-    }
+    if (!user) return { kind: 'refuse', status: 401, text: 'Unauthorized', message: 'log in first' };
     const gateway = options.pickGateway(user);
-    if (gateway === undefined) {
-      refuse(socket, 503, 'Service Unavailable', 'no gateway is ready yet');
+    if (gateway === undefined) return { kind: 'refuse', status: 503, text: 'Service Unavailable', message: 'no gateway is ready yet' };
+    return { kind: 'pass', user, gateway };
+  }
+
+  function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const route = routeWs(req);
+    if (route.kind === 'refuse') {
+      refuse(socket, route.status, route.text, route.message);
       return;
     }
+    const { user, gateway } = route;
     const upstream: Socket = connect(gateway.port, gateway.host);
     tunnels.add(socket);
     const teardown = () => {

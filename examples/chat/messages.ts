@@ -1,6 +1,6 @@
 // The chat's own wire messages: what the page sends (validated here) and what the app sends back. Pure.
 
-/** What a page may send; the gateway forwards it to the app as the `data` of a `message` callback. */
+/** What a page may send, as the frame `{"event":type,"data":{…the other fields}}`. */
 export type ClientMessage =
   | { type: 'join'; room: string }
   | { type: 'say'; text: string }
@@ -14,7 +14,7 @@ export interface RoomView {
   owner: string;
 }
 
-/** What the app sends to pages (the gateway delivers `payload` as one text frame, no envelope). */
+/** What the app sends to pages, as the frame `{"event":type,"data":{…the other fields}}` (buildServerFrame). */
 export type ServerMessage =
   | { type: 'welcome'; user: string; online: string[]; room: RoomView | null }
   | { type: 'presence'; online: string[] }
@@ -46,31 +46,48 @@ function readUser(value: unknown, field: string): { ok: true; user: string } | {
   return { ok: true, user: value };
 }
 
-/** Validates the `data` of a message callback (any JSON value, or a string for non-JSON frames). */
-export function parseClientMessage(data: unknown): ParsedClientMessage {
-  if (!isRecord(data)) return { ok: false, error: 'message: expected a JSON object with a "type"' };
-  switch (data.type) {
+/**
+ * Validates a page's frame `{"event":…,"data":…}` (createClient's `send`): the event is the message's type, the data
+ * its fields. `event` is undefined for frames that are no event frame.
+ */
+export function parseClientMessage(event: string | undefined, data: unknown): ParsedClientMessage {
+  if (event === undefined) return { ok: false, error: 'message: expected a frame {"event":…,"data":{…}}' };
+  const fields = isRecord(data) ? data : {};
+  switch (event) {
     case 'join': {
-      if (typeof data.room !== 'string' || !ROOM_NAME.test(data.room)) {
+      if (typeof fields.room !== 'string' || !ROOM_NAME.test(fields.room)) {
         return { ok: false, error: 'room: 1-32 letters, digits, "-" or "_", starting with a letter or digit' };
       }
-      return { ok: true, message: { type: 'join', room: data.room } };
+      return { ok: true, message: { type: 'join', room: fields.room } };
     }
     case 'say': {
-      const text = readText(data.text, 'text');
+      const text = readText(fields.text, 'text');
       return text.ok ? { ok: true, message: { type: 'say', text: text.text } } : text;
     }
     case 'dm': {
-      const to = readUser(data.to, 'to');
+      const to = readUser(fields.to, 'to');
       if (!to.ok) return to;
-      const text = readText(data.text, 'text');
+      const text = readText(fields.text, 'text');
       return text.ok ? { ok: true, message: { type: 'dm', to: to.user, text: text.text } } : text;
     }
     case 'kick': {
-      const user = readUser(data.user, 'user');
+      const user = readUser(fields.user, 'user');
       return user.ok ? { ok: true, message: { type: 'kick', user: user.user } } : user;
     }
     default:
-      return { ok: false, error: 'type: expected "join", "say", "dm" or "kick"' };
+      return { ok: false, error: 'event: expected "join", "say", "dm" or "kick"' };
   }
+}
+
+type Fields<M extends { type: string }> = { [K in M as K['type']]: Omit<K, 'type'> };
+
+/** The events pages send and their data, for the app kit's typed handlers. */
+export type ClientEvents = Fields<ClientMessage>;
+/** The events the app sends pages and their data (createClient's `on(event)`). */
+export type ServerEvents = Fields<ServerMessage>;
+
+/** A server message as the frame pages receive: its type is the event, the rest the data. */
+export function buildServerFrame(message: ServerMessage): { event: keyof ServerEvents; data: ServerEvents[keyof ServerEvents] } {
+  const { type, ...data } = message;
+  return { event: type, data };
 }

@@ -6,6 +6,7 @@ import { startChatApp, type ChatApp } from '../../examples/chat/app.ts';
 import { startGateway } from '../support/gateway-process.ts';
 import { startAppServer } from '../support/app-server.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
+import { chatMessage, readChatFrame } from '../support/chat-frames.ts';
 
 async function freeAppPort(): Promise<number> {
   const probe = await startAppServer();
@@ -18,7 +19,7 @@ async function freeAppPort(): Promise<number> {
 async function frameOf(client: RecordingClient, accept: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const found = client.received.map((frame) => JSON.parse(String(frame)) as Record<string, unknown>).find(accept);
+    const found = client.received.map((frame) => readChatFrame(frame)).find(accept);
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no such frame; received ${JSON.stringify(client.received)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -26,7 +27,7 @@ async function frameOf(client: RecordingClient, accept: (message: Record<string,
 }
 
 function welcomeOf(client: RecordingClient): Promise<{ type: string; user: string; online: string[] }> {
-  return client.waitForMessages(1, 15_000).then(([first]) => JSON.parse(String(first)) as { type: string; user: string; online: string[] });
+  return client.waitForMessages(1, 15_000).then(([first]) => readChatFrame(first!) as { type: string; user: string; online: string[] });
 }
 
 test('a restarted app lists the connections the gateway kept and reports them online', async (t) => {
@@ -67,9 +68,9 @@ test('a restarted app knows the rooms from the gateway\'s channels: a line reach
   clients.push(alice, bob);
   await welcomeOf(alice);
   await welcomeOf(bob);
-  alice.send(JSON.stringify({ type: 'join', room: 'lobby' }));
+  alice.send(chatMessage('join', { room: 'lobby' }));
   await frameOf(alice, (m) => m.type === 'room');
-  bob.send(JSON.stringify({ type: 'join', room: 'lobby' }));
+  bob.send(chatMessage('join', { room: 'lobby' }));
   await frameOf(bob, (m) => m.type === 'room');
   await frameOf(alice, (m) => m.type === 'room' && m.joined === 'bob');
 
@@ -77,7 +78,7 @@ test('a restarted app knows the rooms from the gateway\'s channels: a line reach
   app = await startChatApp({ port: appPort, gatewayUrl: gateway.baseUrl, ...quiet });
   t.after(() => app.close());
 
-  bob.send(JSON.stringify({ type: 'say', text: 'after the restart' }));
+  bob.send(chatMessage('say', { text: 'after the restart' }));
   const said = { type: 'said', room: 'lobby', from: 'bob', text: 'after the restart' };
   assert.deepEqual(await frameOf(alice, (m) => m.type === 'said'), said);
   assert.deepEqual(await frameOf(bob, (m) => m.type === 'said'), said, 'the sender\'s answer, inline');

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connect, upgradeStatus, type RecordingClient } from '../support/ws-client.ts';
+import { chatMessage, readChatFrame } from '../support/chat-frames.ts';
 
 const demoMain = fileURLToPath(new URL('../../examples/chat/demo.ts', import.meta.url));
 
@@ -78,7 +79,7 @@ async function login(name: string): Promise<string> {
 type Json = Record<string, unknown>;
 
 function frames(client: RecordingClient): Json[] {
-  return client.received.filter((f): f is string => typeof f === 'string').map((f) => JSON.parse(f) as Json);
+  return client.received.filter((f): f is string => typeof f === 'string').map((f) => readChatFrame(f));
 }
 
 /** Resolves with the first JSON frame (already received or still to come) that matches. */
@@ -105,7 +106,7 @@ async function join(name: string, room: string | null): Promise<RecordingClient>
   const client = await connect(demo.wsUrl, { headers: { cookie: await login(name) } });
   await waitForJson(client, (m) => m.type === 'welcome', `${name}'s welcome`);
   if (room !== null) {
-    client.send(JSON.stringify({ type: 'join', room }));
+    client.send(chatMessage('join', { room }));
     await waitForJson(client, (m) => m.type === 'room' && (m.room as Json).name === room, `${name} in #${room}`);
   }
   return client;
@@ -132,7 +133,19 @@ test('the page is served only after login, and the login sets an auth_token cook
   assert.match(cookie, /auth_token=[0-9a-f]{32}/);
   const page = await fetch(demo.url, { headers: { cookie } });
   assert.equal(page.status, 200);
-  assert.match(await page.text(), /<script src="\/chat\.js"/);
+  assert.match(await page.text(), /<script type="module" src="\/chat\.js"/);
+});
+
+test('the page runs on the client library, served by the proxy; a plain GET of /ws tells it what an upgrade would get', async () => {
+  const cookie = await login('lib-user');
+  const script = await (await fetch(`${demo.url}chat.js`)).text();
+  assert.match(script, /^import \{ createClient \} from '\/tapr-ws-client\.js';$/m);
+  const library = await fetch(`${demo.url}tapr-ws-client.js`);
+  assert.match(library.headers.get('content-type') ?? '', /^text\/javascript/);
+  assert.match(await library.text(), /export\s*\{[^}]*createClient/);
+  // The library asks after a refused upgrade (browsers hide its status, SPEC A11): 401 is final, 426 would be accepted.
+  assert.equal((await fetch(`${demo.url}ws`)).status, 401);
+  assert.equal((await fetch(`${demo.url}ws`, { headers: { cookie } })).status, 426);
 });
 
 test('the user is the logged-in name, not an X-Bfl-User header the client sends', async () => {
@@ -150,12 +163,12 @@ test('a line said in a room reaches every member of that room and nobody else', 
   const bob = await join('r-bob', 'lobby');
   const dave = await join('r-dave', 'garden');
   try {
-    alice.send(JSON.stringify({ type: 'say', text: 'hello lobby' }));
+    alice.send(chatMessage('say', { text: 'hello lobby' }));
     await waitForJson(alice, said('r-alice', 'hello lobby'), 'alice\'s own line');
     const atBob = await waitForJson(bob, said('r-alice', 'hello lobby'), 'alice\'s line at bob');
     assert.equal(atBob.room, 'lobby');
     // The app sends in order, so once dave sees his own later line, alice's would already be there.
-    dave.send(JSON.stringify({ type: 'say', text: 'marker' }));
+    dave.send(chatMessage('say', { text: 'marker' }));
     await waitForJson(dave, said('r-dave', 'marker'), 'dave\'s own line');
     assert.equal(frames(dave).some(said('r-alice', 'hello lobby')), false, 'dave is in another room');
   } finally {
@@ -168,11 +181,11 @@ test('a DM reaches its target only (plus an echo to the sender)', async () => {
   const bob = await join('d-bob', 'dm-room');
   const carol = await join('d-carol', 'dm-room');
   try {
-    alice.send(JSON.stringify({ type: 'dm', to: 'd-bob', text: 'just for you' }));
+    alice.send(chatMessage('dm', { to: 'd-bob', text: 'just for you' }));
     const dm = await waitForJson(bob, (m) => m.type === 'dm', 'the DM at bob');
     assert.deepEqual(dm, { type: 'dm', from: 'd-alice', to: 'd-bob', text: 'just for you' });
     await waitForJson(alice, (m) => m.type === 'dm', 'the echo at alice');
-    alice.send(JSON.stringify({ type: 'say', text: 'after the dm' }));
+    alice.send(chatMessage('say', { text: 'after the dm' }));
     await waitForJson(carol, said('d-alice', 'after the dm'), 'a later room line at carol');
     assert.equal(frames(carol).some((m) => m.type === 'dm'), false, 'carol got the DM');
   } finally {
@@ -185,11 +198,11 @@ test('the room owner kicks a member: closed with 1000 "closed by app", the other
   const bob = await join('k-bob', 'kick-room');
   const carol = await join('k-carol', 'kick-room');
   try {
-    bob.send(JSON.stringify({ type: 'kick', user: 'k-carol' }));
+    bob.send(chatMessage('kick', { user: 'k-carol' }));
     const refused = await waitForJson(bob, (m) => m.type === 'error', 'a refusal for a non-owner');
     assert.match(String(refused.message), /owner/);
 
-    owner.send(JSON.stringify({ type: 'kick', user: 'k-carol' }));
+    owner.send(chatMessage('kick', { user: 'k-carol' }));
     assert.deepEqual(await carol.closed, { code: 1000, reason: 'closed by app' });
     assert.ok(frames(carol).some((m) => m.type === 'kicked' && m.by === 'k-owner'), 'carol is told who kicked her');
     const update = await waitForJson(bob, (m) => m.type === 'room' && m.left === 'k-carol', 'carol leaving the room, at bob');
@@ -209,7 +222,7 @@ test('presence: a user who opens is announced, one who closes their last tab is 
     const bobTab2 = await join('p-bob', null);
     bob.socket.close();
     await bob.closed;
-    bobTab2.send(JSON.stringify({ type: 'dm', to: 'p-alice', text: 'still here' }));
+    bobTab2.send(chatMessage('dm', { to: 'p-alice', text: 'still here' }));
     await waitForJson(alice, (m) => m.type === 'dm' && m.text === 'still here', 'a DM from bob\'s second tab');
     assert.equal(frames(alice).some((m) => m.type === 'presence' && !(m.online as string[]).includes('p-bob')), false, 'bob went offline with a tab left');
     bobTab2.socket.close();

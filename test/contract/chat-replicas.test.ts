@@ -11,10 +11,11 @@ import { BACKPLANE_TEST_ENV } from '../support/replicas.ts';
 import { stopGatewayHard } from '../support/stack.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
 import { waitUntil } from '../support/wait.ts';
+import { chatMessage, readChatFrame } from '../support/chat-frames.ts';
 
 type Frame = Record<string, unknown>;
 
-const frames = (client: RecordingClient): Frame[] => client.received.map((frame) => JSON.parse(String(frame)) as Frame);
+const frames = (client: RecordingClient): Frame[] => client.received.map((frame) => readChatFrame(frame));
 
 async function frameOf(client: RecordingClient, accept: (frame: Frame) => boolean, what: string, from = 0): Promise<Frame> {
   return waitUntil(() => frames(client).slice(from).find(accept), { what, timeoutMs: 10_000 });
@@ -51,7 +52,7 @@ test('two replicas: rooms span both, and closing a user\'s last tabs on both at 
   const bob = await as('bob', a.gateway);
   clients.push(bob);
   await frameOf(bob, (f) => f.type === 'welcome', 'bob welcomed');
-  bob.send(JSON.stringify({ type: 'join', room: 'lobby' }));
+  bob.send(chatMessage('join', { room: 'lobby' }));
   await frameOf(bob, (f) => f.type === 'room', 'bob in the lobby');
 
   for (let round = 0; round < 10; round++) {
@@ -59,13 +60,13 @@ test('two replicas: rooms span both, and closing a user\'s last tabs on both at 
     clients.push(...tabs);
     for (const tab of tabs) {
       await frameOf(tab, (f) => f.type === 'welcome', 'alice welcomed');
-      tab.send(JSON.stringify({ type: 'join', room: 'lobby' }));
+      tab.send(chatMessage('join', { room: 'lobby' }));
       await frameOf(tab, (f) => f.type === 'room', 'alice in the lobby');
     }
     await frameOf(bob, (f) => f.type === 'presence' && (f.online as string[]).includes('alice'), `round ${round}: bob sees alice online`, 0);
     if (round === 0) {
       // A line from the tab on the other replica reaches bob through the room's channel, once.
-      tabs[1]!.send(JSON.stringify({ type: 'say', text: 'hi from b' }));
+      tabs[1]!.send(chatMessage('say', { text: 'hi from b' }));
       await frameOf(bob, (f) => f.type === 'said' && f.text === 'hi from b', 'the line across replicas');
     }
     const seen = bob.received.length;

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { createApiClient } from '../../operator/src/kube/api-client.ts';
 import { connectWithKubeconfigFile } from '../../operator/src/kube/cluster-connection.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
+import { chatMessage, readChatFrame } from '../support/chat-frames.ts';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 
@@ -58,7 +59,7 @@ function lineWatcher(lines: string[]) {
 }
 
 function frames(client: RecordingClient): Json[] {
-  return client.received.filter((f): f is string => typeof f === 'string').map((f) => JSON.parse(f) as Json);
+  return client.received.filter((f): f is string => typeof f === 'string').map((f) => readChatFrame(f));
 }
 
 function waitForJson(client: RecordingClient, predicate: (m: Json) => boolean, what: string, timeoutMs = 20_000): Promise<Json> {
@@ -82,7 +83,7 @@ function waitForJson(client: RecordingClient, predicate: (m: Json) => boolean, w
 /** Sends a room line until the listener gets it (at most 10 tries, 1 s apart). */
 async function sayUntilHeard(speaker: RecordingClient, listener: RecordingClient, from: string, text: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    speaker.send(JSON.stringify({ type: 'say', text }));
+    speaker.send(chatMessage('say', { text }));
     try {
       await waitForJson(listener, (m) => m.type === 'said' && m.from === from && m.text === text, `${from}'s line`, 1000);
       return;
@@ -165,7 +166,7 @@ test('npm run demo: two users chat across two injected pods, wsgw counts 2 conne
   clients.push(bob);
   for (const [client, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
     await waitForJson(client, (m) => m.type === 'welcome' && m.user === name, `${name}'s welcome`);
-    client.send(JSON.stringify({ type: 'join', room: 'lobby' }));
+    client.send(chatMessage('join', { room: 'lobby' }));
     await waitForJson(client, (m) => m.type === 'room' && (m.room as Json).name === 'lobby' && ((m.room as Json).members as string[]).includes(name), `${name} in #lobby`);
   }
   // bob joined on the other pod; alice's pod hears of it through the app's Redis relay a moment later (the replicas

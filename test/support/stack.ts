@@ -65,18 +65,26 @@ export function clientHeaders(spec: ClientSpec, tag: string): Record<string, str
   return headers;
 }
 
-/** Starts the app, then the gateway pointed at it; everything is torn down after the test. */
-export async function startStack(t: TestContext, options: { env?: Record<string, string>; app?: AppServer } = {}): Promise<Stack> {
-  const app = options.app ?? (await startAppServer());
-  const clients: StackClient[] = [];
+/**
+ * Starts a gateway that calls `app` back at CALLBACK_PATH. After the test the clients are dropped, then the gateway
+ * stops (its close callbacks still find the app), then the app closes.
+ */
+export async function startGatewayFor(t: TestContext, app: { port: number; close(): Promise<void> }, clients: readonly RecordingClient[], env: Record<string, string> = {}): Promise<GatewayProcess> {
   const started: { gw?: GatewayProcess } = {};
   t.after(async () => {
     for (const c of clients) c.socket.terminate();
     if (started.gw) await stopGatewayHard(started.gw);
     await app.close();
   });
-  const gateway = await startGateway({ env: { WS_PORT: String(app.port), WS_URL: CALLBACK_PATH, ...FAST_ENV, ...options.env } });
-  started.gw = gateway;
+  started.gw = await startGateway({ env: { WS_PORT: String(app.port), WS_URL: CALLBACK_PATH, ...FAST_ENV, ...env } });
+  return started.gw;
+}
+
+/** Starts the app, then the gateway pointed at it; everything is torn down after the test. */
+export async function startStack(t: TestContext, options: { env?: Record<string, string>; app?: AppServer } = {}): Promise<Stack> {
+  const app = options.app ?? (await startAppServer());
+  const clients: StackClient[] = [];
+  const gateway = await startGatewayFor(t, app, clients, options.env);
 
   return {
     app,

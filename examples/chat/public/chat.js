@@ -1,8 +1,5 @@
-// The chat page's client: one WebSocket to /ws, Olares keep-alive pings, reconnect with backoff.
-'use strict';
-
-const PING_INTERVAL_MS = 30_000;
-const MAX_BACKOFF_MS = 30_000;
+// The chat page: createClient from the client library (keep-alive, reconnects chosen by close code, offline queue) on /ws.
+import { createClient } from '/tapr-ws-client.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -16,10 +13,8 @@ const chat = {
   room: null, // { name, members, owner }
   online: [],
   wantedRoom: ui.roomInput.value, // joined on connect, and again after a reconnect
-  socket: null,
-  pingTimer: null,
-  retryTimer: null,
-  attempts: 0,
+  ws: null,
+  connected: false,
   kickedBy: null,
 };
 
@@ -47,11 +42,9 @@ function setStatus(kind, text) {
   ui.status.textContent = text;
 }
 
-function send(message) {
-  if (chat.socket && chat.socket.readyState === WebSocket.OPEN) {
-    chat.socket.send(JSON.stringify(message));
-    return true;
-  }
+/** Sent now, or queued while reconnecting (the library's offline queue); false when it was dropped. */
+function send(event, data) {
+  if (chat.ws.send(event, data) !== 'dropped') return true;
   line('error', [['', 'not connected']]);
   return false;
 }
@@ -81,7 +74,7 @@ function userItem(user, extra) {
     kick.type = 'button';
     kick.className = 'kick';
     kick.textContent = 'kick';
-    kick.addEventListener('click', () => send({ type: 'kick', user }));
+    kick.addEventListener('click', () => send('kick', { user }));
     item.append(kick);
   }
   return item;
@@ -106,136 +99,110 @@ function render() {
   ui.to.value = options.some((o) => o.value === chosen) ? chosen : '';
 }
 
-function onServerMessage(message) {
-  switch (message.type) {
-    case 'welcome':
-      system(`connected as ${message.user}`);
-      chat.me = message.user;
-      chat.online = message.online;
-      chat.room = message.room;
-      if (chat.room) chat.wantedRoom = chat.room.name;
-      else if (chat.wantedRoom) send({ type: 'join', room: chat.wantedRoom });
-      break;
-    case 'presence': {
-      const before = new Set(chat.online);
-      const after = new Set(message.online);
-      for (const u of after) if (!before.has(u)) system(`${u} is online`);
-      for (const u of before) if (!after.has(u)) system(`${u} went offline`);
-      chat.online = message.online;
-      break;
-    }
-    case 'room':
-      if (chat.room === null || chat.room.name !== message.room.name) system(`you are in #${message.room.name}`);
-      chat.room = message.room;
-      chat.wantedRoom = message.room.name;
-      if (message.joined && message.joined !== chat.me) system(`${message.joined} joined #${message.room.name}`);
-      if (message.left) system(`${message.left} left #${message.room.name}`);
-      break;
-    case 'said':
-      line('said', [['from', `${message.from}:`], ['', message.text]]);
-      break;
-    case 'dm':
-      line('dm', [['from', `${message.from} → ${message.to}:`], ['', message.text]]);
-      break;
-    case 'kicked':
-      chat.kickedBy = message.by;
-      break;
-    case 'error':
-      line('error', [['', message.message]]);
-      break;
-    default:
-      if (message.event === 'pong') return; // the gateway's answer to our keep-alive
-  }
-  render();
-}
+// One handler per event the app sends ({"event":…,"data":…} frames).
+const onServer = {
+  welcome(message) {
+    system(`connected as ${message.user}`);
+    chat.me = message.user;
+    chat.online = message.online;
+    chat.room = message.room;
+    if (chat.room) chat.wantedRoom = chat.room.name;
+    else if (chat.wantedRoom) send('join', { room: chat.wantedRoom });
+  },
+  presence(message) {
+    const before = new Set(chat.online);
+    const after = new Set(message.online);
+    for (const u of after) if (!before.has(u)) system(`${u} is online`);
+    for (const u of before) if (!after.has(u)) system(`${u} went offline`);
+    chat.online = message.online;
+  },
+  room(message) {
+    if (chat.room === null || chat.room.name !== message.room.name) system(`you are in #${message.room.name}`);
+    chat.room = message.room;
+    chat.wantedRoom = message.room.name;
+    if (message.joined && message.joined !== chat.me) system(`${message.joined} joined #${message.room.name}`);
+    if (message.left) system(`${message.left} left #${message.room.name}`);
+  },
+  said(message) {
+    line('said', [['from', `${message.from}:`], ['', message.text]]);
+  },
+  dm(message) {
+    line('dm', [['from', `${message.from} → ${message.to}:`], ['', message.text]]);
+  },
+  kicked(message) {
+    chat.kickedBy = message.by;
+  },
+  error(message) {
+    line('error', [['', message.message]]);
+  },
+};
 
-function describeClose(event) {
-  switch (event.code) {
-    case 1000: return chat.kickedBy ? `kicked by ${chat.kickedBy}` : `closed by the app (${event.reason || 'no reason'})`;
+function describeClose({ code, reason }) {
+  switch (code) {
+    case 1000: return chat.kickedBy ? `kicked by ${chat.kickedBy}` : `closed by the app (${reason || 'no reason'})`;
     case 1001: return 'the gateway is restarting';
     case 1009: return 'message too big';
     case 1013: return 'too slow to keep up';
     case 4408: return 'closed after being idle';
     case 1006: return 'connection lost';
-    default: return `closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`;
+    default: return `closed (${code}${reason ? ` ${reason}` : ''})`;
   }
 }
 
-function scheduleReconnect() {
-  const delay = Math.round(Math.min(MAX_BACKOFF_MS, 1000 * 2 ** chat.attempts) * (0.5 + Math.random() / 2));
-  chat.attempts += 1;
-  setStatus('connecting', `reconnecting in ${Math.ceil(delay / 1000)} s`);
-  chat.retryTimer = setTimeout(connect, delay);
-}
-
-async function onClose(event, opened) {
-  clearInterval(chat.pingTimer);
-  chat.socket = null;
+/** The library reconnects by itself; it gives up on 1000 (this app closes only to kick) and on a refused login. */
+function onState(state, detail) {
+  if (state === 'open') {
+    chat.connected = true;
+    setStatus('open', 'connected');
+    return;
+  }
+  if (state === 'connecting') return;
   chat.room = null;
   chat.online = [];
   render();
-  if (opened) system(describeClose(event));
-  if (event.code === 1000) {
-    // Closed through the control API: this app does that only for a kick, so do not come back on our own.
-    setStatus('closed', chat.kickedBy ? 'kicked' : 'closed by app');
-    ui.reconnect.hidden = false;
+  if (chat.connected) system(describeClose(detail));
+  chat.connected = false;
+  if (state === 'reconnecting') {
+    setStatus('connecting', `reconnecting in ${Math.ceil(detail.delayMs / 1000)} s`);
     return;
   }
-  if (!opened) {
-    // The proxy refuses an upgrade without a session with 401; the browser only reports a failure.
-    const session = await fetch('/session').catch(() => null);
-    if (session && session.status === 401) {
-      setStatus('closed', 'logged out');
-      system('your session has ended: log in again');
-      window.location.assign('/login');
-      return;
-    }
+  if (detail.status === 401) {
+    // The login proxy refuses an upgrade without a session; the library learnt the 401 the browser hides.
+    setStatus('closed', 'logged out');
+    system('your session has ended: log in again');
+    window.location.assign('/login');
+    return;
   }
-  scheduleReconnect();
+  setStatus('closed', detail.code === 1000 ? (chat.kickedBy ? 'kicked' : 'closed by app') : (detail.error ?? 'closed'));
+  ui.reconnect.hidden = false;
 }
 
 function connect() {
-  clearTimeout(chat.retryTimer);
   ui.reconnect.hidden = true;
   chat.kickedBy = null;
   setStatus('connecting', 'connecting');
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
-  chat.socket = socket;
-  let opened = false;
-  socket.addEventListener('open', () => {
-    opened = true;
-    chat.attempts = 0;
-    setStatus('open', 'connected');
-    // The Olares keep-alive: the gateway answers {"event":"pong"} and closes sockets idle for too long (4408).
-    chat.pingTimer = setInterval(() => socket.send(JSON.stringify({ event: 'ping' })), PING_INTERVAL_MS);
-  });
-  socket.addEventListener('message', (event) => {
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (message && typeof message === 'object') onServerMessage(message);
-  });
-  socket.addEventListener('close', (event) => { void onClose(event, opened); });
+  chat.ws = createClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  for (const [event, handle] of Object.entries(onServer)) {
+    chat.ws.on(event, (data) => {
+      handle(data);
+      render();
+    });
+  }
+  chat.ws.onState(onState);
 }
 
 ui.joinForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const room = ui.roomInput.value.trim();
-  if (room) send({ type: 'join', room });
+  if (room) send('join', { room });
 });
 ui.sayForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = ui.text.value.trim();
   if (!text) return;
-  const sent = ui.to.value ? send({ type: 'dm', to: ui.to.value, text }) : send({ type: 'say', text });
+  const sent = ui.to.value ? send('dm', { to: ui.to.value, text }) : send('say', { text });
   if (sent) ui.text.value = '';
 });
-ui.reconnect.addEventListener('click', () => {
-  chat.attempts = 0;
-  connect();
-});
+ui.reconnect.addEventListener('click', connect);
 
 connect();
