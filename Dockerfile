@@ -13,6 +13,8 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY sidecar/package.json sidecar/
 COPY operator/package.json operator/
+# Every workspace the lock file names, or npm ci refuses the lock (client/ has no production dependencies).
+COPY client/package.json client/
 # --ignore-scripts: the `node` devDependency would download a second Node binary; this image already is Node 24.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY sidecar/src sidecar/src
@@ -24,6 +26,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY sidecar/package.json sidecar/
 COPY operator/package.json operator/
+# Every workspace the lock file names, or npm ci refuses the lock (client/ has no production dependencies).
+COPY client/package.json client/
 RUN npm ci --omit=dev --workspace sidecar --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS operator-deps
@@ -31,6 +35,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY sidecar/package.json sidecar/
 COPY operator/package.json operator/
+COPY client/package.json client/
 RUN npm ci --omit=dev --workspace operator --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS ws-gateway
