@@ -1,20 +1,26 @@
 // Starts the real gateway for the benchmark at WS_LOG_LEVEL=warn and waits for /readyz (the "listening" line is info). I/O.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { stopChild, track } from './processes.ts';
+import { freePort, stopChild, track } from './processes.ts';
 
 /** BENCH_GATEWAY_MAIN points the benchmark at another copy of the gateway (A/B comparisons). */
 export const gatewayMain = process.env.BENCH_GATEWAY_MAIN ?? fileURLToPath(new URL('../../sidecar/src/main.ts', import.meta.url));
+
+export interface QuietGatewayOptions {
+  /** The entry point to run (default `gatewayMain`: the sources, or BENCH_GATEWAY_MAIN). */
+  main?: string;
+  startTimeoutMs?: number;
+}
 
 export interface QuietGateway {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly baseUrl: string;
   readonly wsUrl: string;
+  /** From spawn to the first /readyz 200 (polled every 10 ms). */
+  readonly startupMs: number;
   /** JSON log lines (warn and above at the default level of this helper). */
   readonly logs: Record<string, unknown>[];
   stderr(): string;
@@ -22,21 +28,12 @@ export interface QuietGateway {
   stop(timeoutMs?: number): Promise<number | string>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (typeof address !== 'object' || !address) throw new Error('could not pick a free port');
-  return address.port;
-}
-
-/** Spawns sidecar/src/main.ts with `env` (plus host/port/log level defaults) and polls /readyz until it answers 200. */
-export async function startQuietGateway(env: Record<string, string>, startTimeoutMs = 20_000): Promise<QuietGateway> {
+/** Spawns the gateway (sources unless `main` says otherwise) with `env` (plus host/port/log level defaults) and polls /readyz until it answers 200. */
+export async function startQuietGateway(env: Record<string, string>, options: QuietGatewayOptions = {}): Promise<QuietGateway> {
+  const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   const port = await freePort();
-  const child = track(spawn(process.execPath, [gatewayMain], {
+  const spawnedAt = performance.now();
+  const child = track(spawn(process.execPath, [options.main ?? gatewayMain], {
     env: { PATH: process.env.PATH ?? '', WS_GATEWAY_HOST: '127.0.0.1', WS_LOG_LEVEL: 'warn', ...env, WS_GATEWAY_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   }));
@@ -60,12 +57,14 @@ export async function startQuietGateway(env: Record<string, string>, startTimeou
       await stopChild(child, 2000);
       throw new Error(`gateway was not ready within ${startTimeoutMs} ms; stderr: ${stderr}`);
     }
-    await sleep(50);
+    await sleep(10);
   }
+  const startupMs = performance.now() - spawnedAt;
   return {
     child,
     pid: child.pid!,
     baseUrl,
+    startupMs,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     logs,
     stderr: () => stderr,
