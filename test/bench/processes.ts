@@ -1,7 +1,8 @@
 // Child processes of the gateway benchmark: fork/track/stop them, talk to them over IPC, read their RSS and CPU. I/O.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +47,8 @@ export function readRssKiB(pid: number): number {
   return Number(match[1]);
 }
 
-/** RSS of a process and all its descendants, in KiB (Pushpin is a runner with three service processes). */
-export function readTreeRssKiB(root: number): number {
+/** A process and all its descendants, read from /proc (Pushpin is a runner with four service processes). */
+export function treePids(root: number): number[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -57,7 +58,12 @@ export function readTreeRssKiB(root: number): number {
       // The process ended while we listed /proc: it is not part of anyone's tree any more.
     }
   }
-  return treeOf(root, parents).reduce((sum, pid) => {
+  return treeOf(root, parents);
+}
+
+/** RSS of a process and all its descendants, in KiB. */
+export function readTreeRssKiB(root: number): number {
+  return treePids(root).reduce((sum, pid) => {
     try {
       return sum + readRssKiB(pid);
     } catch {
@@ -163,14 +169,26 @@ export interface BaselineServer {
   stop(): Promise<void>;
 }
 
-/** Forks test/bench/baseline-ws-server.ts; `forwardUrl` makes it forward inbound messages to the app, `echo` echo them. */
+/**
+ * baseline-ws-server.ts with its types stripped, written to dist/bench/ (so `ws` still resolves from node_modules):
+ * run as .ts, Node would load its type-stripping transformer, ~20 MiB the compiled gateway does not carry.
+ */
+function compiledBaseline(): string {
+  const source = fileURLToPath(new URL('./baseline-ws-server.ts', import.meta.url));
+  const out = fileURLToPath(new URL('../../dist/bench/baseline-ws-server.js', import.meta.url));
+  mkdirSync(fileURLToPath(new URL('../../dist/bench/', import.meta.url)), { recursive: true });
+  writeFileSync(out, stripTypeScriptTypes(readFileSync(source, 'utf8')));
+  return out;
+}
+
+/** Forks test/bench/baseline-ws-server.ts (as JavaScript); `forwardUrl` makes it forward inbound messages to the app, `echo` echo them. */
 export async function forkBaseline(options: { forwardUrl?: string; inspect?: boolean; echo?: boolean } = {}): Promise<BaselineServer> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', BASELINE_HOST: '127.0.0.1' };
   if (options.forwardUrl) env.BASELINE_FORWARD_URL = options.forwardUrl;
   if (options.echo) env.BASELINE_ECHO = '1';
   const forkedAt = performance.now();
   const execArgv = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
-  const child = track(fork(fileURLToPath(new URL('./baseline-ws-server.ts', import.meta.url)), [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }));
+  const child = track(fork(compiledBaseline(), [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
   const port = await new Promise<number>((resolve, reject) => {

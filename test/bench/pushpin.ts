@@ -27,6 +27,8 @@ export interface Pushpin {
   readonly startupMs: number;
   /** Publishes `content` as one WebSocket message to every subscriber of `channel`. */
   publish(channel: string, content: string): Promise<void>;
+  /** The last 4000 characters Pushpin and its services wrote (warnings and errors at the configured log level). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startPushpin(backendPort: number): Promise<Pushpin> {
       const text = await response.text();
       if (response.status !== 200) throw new Error(`pushpin publish answered ${response.status}: ${text}`);
     },
+    output: () => output,
     stop,
   };
 }

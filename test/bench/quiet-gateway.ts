@@ -1,5 +1,6 @@
 // Starts the real gateway for the benchmark at WS_LOG_LEVEL=warn and waits for /readyz (the "listening" line is info). I/O.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,18 @@ import { freePort, stopChild, track } from './processes.ts';
 
 /** BENCH_GATEWAY_MAIN points the benchmark at another copy of the gateway (A/B comparisons). */
 export const gatewayMain = process.env.BENCH_GATEWAY_MAIN ?? fileURLToPath(new URL('../../sidecar/src/main.ts', import.meta.url));
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * `npm run build`'s compile (tsc -p tsconfig.build.json) plus the package.json main.js reads its version from, as the
+ * image has it; returns dist/sidecar/src/main.js. The container image runs this, so its RSS is the figure that counts.
+ */
+export function compileGateway(): string {
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { cwd: root, stdio: 'inherit' });
+  copyFileSync(`${root}sidecar/package.json`, `${root}dist/sidecar/package.json`);
+  return `${root}dist/sidecar/src/main.js`;
+}
 
 export interface QuietGatewayOptions {
   /** The entry point to run (default `gatewayMain`: the sources, or BENCH_GATEWAY_MAIN). */
