@@ -62,6 +62,8 @@ const frame = JSON.stringify(payload);
 const problems: string[] = [];
 const notes: string[] = [];
 let gatewayMain = process.env.BENCH_GATEWAY_MAIN ?? '';
+/** Flags for the gateway's node, as on the Dockerfile's command line (not NODE_OPTIONS, which refuses V8 flags). */
+const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (line: string): void => console.log(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${line}`);
@@ -153,10 +155,9 @@ async function startServer(target: Target, app: BenchApp): Promise<Server> {
     };
   }
   app.reset();
-  const nodeOptions = process.env.BENCH_GATEWAY_NODE_OPTIONS;
   const gateway = await startQuietGateway(
-    { ...gatewayEnv, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), WS_APP_HOST: '127.0.0.1', WS_PORT: String(app.port), WS_URL: app.path },
-    { main: gatewayMain },
+    { ...gatewayEnv, WS_APP_HOST: '127.0.0.1', WS_PORT: String(app.port), WS_URL: app.path },
+    { main: gatewayMain, nodeArgs: gatewayNodeArgs },
   );
   let gcSeen = 0;
   return {
@@ -451,7 +452,7 @@ async function main(): Promise<void> {
     log('compiling the gateway (tsc -p tsconfig.build.json) …');
     gatewayMain = compileGateway();
   }
-  log(`node ${process.version}; targets ${targets.join(', ')}; phases ${[...phases].join(', ')}; gateway ${gatewayMain}${process.env.BENCH_GATEWAY_NODE_OPTIONS ? ` with NODE_OPTIONS=${process.env.BENCH_GATEWAY_NODE_OPTIONS}` : ''}`);
+  log(`node ${process.version}; targets ${targets.join(', ')}; phases ${[...phases].join(', ')}; gateway ${gatewayMain}${process.env.BENCH_GATEWAY_NODE_OPTIONS ? ` with node flags ${gatewayNodeArgs.join(' ')}` : ''}`);
   log(`gateway env: ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const app = await startBenchApp();
   try {

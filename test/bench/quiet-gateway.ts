@@ -24,6 +24,8 @@ export function compileGateway(): string {
 export interface QuietGatewayOptions {
   /** The entry point to run (default `gatewayMain`: the sources, or BENCH_GATEWAY_MAIN). */
   main?: string;
+  /** Node flags before the entry point (V8 flags such as --trace-gc are refused in NODE_OPTIONS). */
+  nodeArgs?: readonly string[];
   startTimeoutMs?: number;
 }
 
@@ -46,7 +48,7 @@ export async function startQuietGateway(env: Record<string, string>, options: Qu
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   const port = await freePort();
   const spawnedAt = performance.now();
-  const child = track(spawn(process.execPath, [options.main ?? gatewayMain], {
+  const child = track(spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? gatewayMain], {
     env: { PATH: process.env.PATH ?? '', WS_GATEWAY_HOST: '127.0.0.1', WS_LOG_LEVEL: 'warn', ...env, WS_GATEWAY_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   }));
