@@ -8,7 +8,8 @@
 // every wait is bounded. Nothing forces a GC: RSS is what a user of the machine would see.
 // Knobs (env): BENCH_ONLY=startup,memory,broadcast,echo · BENCH_TARGETS=ws,pushpin,gateway ·
 // BENCH_GATEWAY_MAIN=<main.js|main.ts> (A/B another build; default: compile to dist/ first) ·
-// BENCH_GATEWAY_NODE_OPTIONS (e.g. --max-semi-space-size=1, --trace-gc: GC pauses are then counted during echo) ·
+// BENCH_GATEWAY_NODE_OPTIONS (replaces the image's node flags; e.g. "--max-semi-space-size=8 --trace-gc": GC pauses
+// are then counted during echo) ·
 // BENCH_ECHO_MS (per trial, default 10000).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchApp, type BenchApp, type EchoMode } from './bench-app.ts';
@@ -16,7 +17,7 @@ import type { Counts, EchoResult, OpenResult } from './load-clients.ts';
 import { forkBaseline, forkLoadClients, killAll, readCpuMs, readMachineBusyMs, readTreeRssKiB, treePids, type LoadClients } from './processes.ts';
 import { ensurePushpin, startPushpin } from './pushpin.ts';
 import { startPushpinBackend } from './pushpin-backend.ts';
-import { compileGateway, startQuietGateway } from './quiet-gateway.ts';
+import { compileGateway, imageNodeFlags, startQuietGateway } from './quiet-gateway.ts';
 import { parseGcTraceLine, summarizeGc, type GcSummary } from './gc-trace.ts';
 import { summarize, type Summary } from './stats.ts';
 import { renderComparison, type ComparisonRow } from './report-table.ts';
@@ -62,8 +63,11 @@ const frame = JSON.stringify(payload);
 const problems: string[] = [];
 const notes: string[] = [];
 let gatewayMain = process.env.BENCH_GATEWAY_MAIN ?? '';
-/** Flags for the gateway's node, as on the Dockerfile's command line (not NODE_OPTIONS, which refuses V8 flags). */
-const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+/**
+ * Flags for the gateway's node: the image's (Dockerfile ENTRYPOINT) unless BENCH_GATEWAY_NODE_OPTIONS replaces them;
+ * given on the command line, since NODE_OPTIONS refuses V8 flags such as --trace-gc.
+ */
+const gatewayNodeArgs = process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? imageNodeFlags() : process.env.BENCH_GATEWAY_NODE_OPTIONS.split(' ').filter(Boolean);
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (line: string): void => console.log(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${line}`);
@@ -452,7 +456,7 @@ async function main(): Promise<void> {
     log('compiling the gateway (tsc -p tsconfig.build.json) …');
     gatewayMain = compileGateway();
   }
-  log(`node ${process.version}; targets ${targets.join(', ')}; phases ${[...phases].join(', ')}; gateway ${gatewayMain}${process.env.BENCH_GATEWAY_NODE_OPTIONS ? ` with node flags ${gatewayNodeArgs.join(' ')}` : ''}`);
+  log(`node ${process.version}; targets ${targets.join(', ')}; phases ${[...phases].join(', ')}; gateway ${gatewayMain} with node flags [${gatewayNodeArgs.join(' ')}]`);
   log(`gateway env: ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const app = await startBenchApp();
   try {

@@ -1,9 +1,10 @@
 // Starts the real gateway for the benchmark at WS_LOG_LEVEL=warn and waits for /readyz (the "listening" line is info). I/O.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { parseDockerfile } from '../images/dockerfile.ts';
 import { freePort, stopChild, track } from './processes.ts';
 
 /** BENCH_GATEWAY_MAIN points the benchmark at another copy of the gateway (A/B comparisons). */
@@ -19,6 +20,14 @@ export function compileGateway(): string {
   execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { cwd: root, stdio: 'inherit' });
   copyFileSync(`${root}sidecar/package.json`, `${root}dist/sidecar/package.json`);
   return `${root}dist/sidecar/src/main.js`;
+}
+
+/** The node flags of the gateway image (the Dockerfile's ws-gateway ENTRYPOINT between `node` and the script). */
+export function imageNodeFlags(): string[] {
+  const stage = parseDockerfile(readFileSync(`${root}Dockerfile`, 'utf8')).find((s) => s.name === 'ws-gateway');
+  const entrypoint = stage?.entrypoint;
+  if (!entrypoint || entrypoint[0] !== 'node' || entrypoint.length < 2) throw new Error('Dockerfile: the ws-gateway stage has no ["node", …, "<main>"] ENTRYPOINT');
+  return entrypoint.slice(1, -1);
 }
 
 export interface QuietGatewayOptions {
