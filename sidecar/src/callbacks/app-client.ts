@@ -50,6 +50,9 @@ export function createAppClient(options: AppClientOptions): AppClient {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections, scheduling: 'lifo' });
   // Requests in flight, so that close() can wait for them and destroy() can abort them.
   const inFlight = new Map<ClientRequest, Promise<DeliveryResult>>();
+  // After close() or destroy() nothing new is sent: an Agent would open fresh sockets for callbacks queued behind the
+  // aborted ones, and at the shutdown deadline those would reach the app after the report counted them undelivered.
+  let closed = false;
 
   function attempt(body: string, cookie: string | undefined, postOptions: PostOptions): { req?: ClientRequest; settled: Promise<DeliveryResult> } {
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
@@ -102,6 +105,7 @@ export function createAppClient(options: AppClientOptions): AppClient {
 
   return {
     async post(body, cookie, postOptions = {}) {
+      if (closed) return { kind: 'failed', error: 'ERR_CLIENT_CLOSED' };
       const { req, settled } = attempt(body, cookie, postOptions);
       if (req === undefined) return settled;
       inFlight.set(req, settled);
@@ -112,10 +116,12 @@ export function createAppClient(options: AppClientOptions): AppClient {
       }
     },
     async close() {
+      closed = true;
       await Promise.allSettled(inFlight.values());
       agent.destroy();
     },
     async destroy() {
+      closed = true;
       for (const req of inFlight.keys()) req.destroy();
       agent.destroy();
       await Promise.allSettled(inFlight.values());
