@@ -11,7 +11,7 @@ const milliseconds = (min = 0) => integer(min, 2_147_483_647);
 
 const boolean = z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true');
 
-// What undici (and RFC 3986) accept in a request path: printable ASCII, "%" only as %XX (F6).
+// What an HTTP client (and RFC 3986) accepts in a request path: printable ASCII, "%" only as %XX (F6).
 const httpPath = /^(?:[\x21-\x24\x26-\x7e]|%[0-9A-Fa-f]{2})*$/;
 
 const commaList = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''));

@@ -12,6 +12,7 @@ import { createCallbackDispatcher } from './callbacks/callback-dispatcher.ts';
 import { createConcurrencyLimit } from './callbacks/concurrency-limit.ts';
 import { computeConfigHash, type GatewayConfig } from './config.ts';
 import { Connection } from './connection/connection.ts';
+import { buildPingSchedule } from './connection/ping-schedule.ts';
 import { createHttpApp } from './http-app.ts';
 import { ConnectionRegistry } from './hub/connection-registry.ts';
 import { createLocalHub } from './hub/local-hub.ts';
@@ -199,9 +200,12 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     }, sweepEveryMs));
   }
   if (config.serverPingMs > 0) {
+    const { tickMs, slices } = buildPingSchedule(config.serverPingMs);
+    let tick = 0;
     timers.push(setInterval(() => {
-      for (const connection of registry.all()) connection.ping();
-    }, config.serverPingMs));
+      const slice = tick++ % slices;
+      for (const connection of registry.all()) if (connection.serial % slices === slice) connection.ping();
+    }, tickMs));
   }
   for (const timer of timers) timer.unref();
 

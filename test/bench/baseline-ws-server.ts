@@ -2,13 +2,15 @@
 //
 // It holds connections on /ws, broadcasts on `POST /broadcast {"payload":…}` (one JSON.stringify, then a loop of
 // `send`), and with BASELINE_FORWARD_URL forwards each inbound message to the app as one HTTP POST over a
-// keep-alive agent (64 sockets, like the gateway's callback concurrency). It reports its port over IPC.
+// keep-alive agent (64 sockets, like the gateway's callback concurrency); with BASELINE_ECHO=1 it sends each inbound
+// message straight back (the echo round trip's floor). It reports its port over IPC.
 import { createServer, request, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const host = process.env.BASELINE_HOST ?? '127.0.0.1';
 const forwardUrl = process.env.BASELINE_FORWARD_URL ? new URL(process.env.BASELINE_FORWARD_URL) : undefined;
+const echo = process.env.BASELINE_ECHO === '1';
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 let forwardErrors = 0;
 
@@ -79,6 +81,7 @@ server.on('upgrade', (req, socket, head) => {
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     if (forwardUrl) attachForwarder(ws, req, forwardUrl);
+    if (echo) ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
   });
 });
 

@@ -1,62 +1,84 @@
-// Gateway benchmark (`npm run bench:gateway`): idle memory, broadcast throughput and callback latency, each measured
-// against a plain `ws` server (baseline-ws-server.ts) in the same run. A report, not a test: exit 1 only if something
-// broke (errors, lost deliveries), 0 otherwise, PASS or MISS. I/O.
+// Gateway benchmark (`npm run bench:gateway`): plain `ws`, Pushpin and the compiled gateway in ONE run on the same
+// load, one table with ratios against plain `ws`. A report, not a test: exit 1 only if something broke (errors, lost
+// deliveries), 0 otherwise, PASS or MISS. I/O.
 //
-// Processes: this driver (runs the app and posts broadcasts) · the servers under test (gateway, baseline) · one
-// load-clients child per server and phase (the WebSocket clients). Broadcast and latency trials alternate between the
-// two servers so both see the same background load. Everything on loopback; every wait is bounded.
-// Knobs (env): BENCH_ONLY=memory,broadcast,latency · BENCH_TARGETS=baseline,gateway · BENCH_GATEWAY_MAIN=<main.ts>
-// (A/B another copy) · BENCH_GATEWAY_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=…) · BENCH_LATENCY_DUMP=<prefix>.
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+// Processes: this driver (runs the gateway's app, posts broadcasts) · the servers under test (baseline-ws-server.ts;
+// pushpin with pushpin-backend.ts in this process; the gateway from dist/) · one load-clients child per server and
+// phase. Broadcast and echo trials alternate between the servers so all see the same background load. Loopback only;
+// every wait is bounded. Nothing forces a GC: RSS is what a user of the machine would see.
+// Knobs (env): BENCH_ONLY=startup,memory,broadcast,echo · BENCH_TARGETS=ws,pushpin,gateway ·
+// BENCH_GATEWAY_MAIN=<main.js|main.ts> (A/B another build; default: compile to dist/ first) ·
+// BENCH_GATEWAY_NODE_OPTIONS (replaces the image's node flags; e.g. "--max-semi-space-size=8 --trace-gc": GC pauses
+// are then counted during echo) ·
+// BENCH_ECHO_MS (per trial, default 10000).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startBenchApp, type BenchApp } from './bench-app.ts';
-import type { Counts, OpenResult, PaceResult } from './load-clients.ts';
-import { forkBaseline, forkLoadClients, killAll, readCpuMs, readMachineBusyMs, readRssKiB, type LoadClients } from './processes.ts';
-import { gatewayMain, startQuietGateway } from './quiet-gateway.ts';
-import { collectGarbage, inspectorUrlFrom, withoutInspectorLines, type MemoryUsage } from './inspector-gc.ts';
-import { estimateClockOffset, summarize, type Summary } from './stats.ts';
-import { renderTable } from './report-table.ts';
+import { startBenchApp, type BenchApp, type EchoMode } from './bench-app.ts';
+import type { Counts, EchoResult, OpenResult } from './load-clients.ts';
+import { forkBaseline, forkLoadClients, killAll, readCpuMs, readMachineBusyMs, readTreeRssKiB, treePids, type LoadClients } from './processes.ts';
+import { ensurePushpin, startPushpin } from './pushpin.ts';
+import { startPushpinBackend } from './pushpin-backend.ts';
+import { compileGateway, imageNodeFlags, startQuietGateway } from './quiet-gateway.ts';
+import { parseGcTraceLine, summarizeGc, type GcSummary } from './gc-trace.ts';
+import { summarize, type Summary } from './stats.ts';
+import { renderComparison, type ComparisonRow } from './report-table.ts';
 
-type Kind = 'gateway' | 'baseline';
+type Target = 'ws' | 'pushpin' | 'gateway';
+/** What answers an echo: ws itself, Pushpin's backend inline, the gateway's app via the control API or inline (A9). */
+type EchoPath = 'direct' | 'inline' | 'control';
 
 const config = {
-  idleConnections: Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10_000),
-  idleBallast: Number(process.env.BENCH_IDLE_BALLAST ?? 2_000),
-  memoryRounds: 3,
-  broadcastConnections: Number(process.env.BENCH_BROADCAST_CONNECTIONS ?? 5_000),
-  broadcastRounds: 40,
+  startRounds: 3,
+  memorySteps: [2_000, 10_000],
+  broadcastConnections: 5_000,
+  broadcastRounds: 20,
   broadcastTrials: 3,
-  latencyConnections: 200,
-  latencyRatePerSec: 2_000,
-  latencyDurationMs: Number(process.env.BENCH_LATENCY_MS ?? 10_000),
-  latencyTrials: 3,
-  openBatch: 200,
-  totalBudgetMs: 6 * 60_000,
+  echoIdleConnections: 2_000,
+  echoClients: 20,
+  echoRatePerSec: 1_000,
+  echoDurationMs: Number(process.env.BENCH_ECHO_MS ?? 10_000),
+  echoTrials: 2,
+  echoGraceMs: 3_000,
+  // Pushpin answers 502 to part of a batch of 200 simultaneous opens (its backend requests, through zurl); 50 it takes.
+  openBatch: 50,
+  totalBudgetMs: 9 * 60_000,
 };
-const phases = new Set((process.env.BENCH_ONLY ?? 'memory,broadcast,latency').split(','));
-const kinds = (process.env.BENCH_TARGETS ?? 'baseline,gateway').split(',') as Kind[];
+const phases = new Set((process.env.BENCH_ONLY ?? 'startup,memory,broadcast,echo').split(','));
+const targets = (process.env.BENCH_TARGETS ?? 'ws,pushpin,gateway').split(',') as Target[];
+const echoPaths: Record<Target, EchoPath[]> = { ws: ['direct'], pushpin: ['inline'], gateway: ['control', 'inline'] };
 
-/** Same for every gateway run: quiet logs, no limits, no pings or idle timeouts (the baseline does neither). */
+/** Same for every gateway run: quiet logs, no limits, no pings or idle timeouts (neither ws nor Pushpin sends any). */
 const gatewayEnv = {
   WS_LOG_LEVEL: 'warn',
   WS_MAX_CONNECTIONS: '0',
   WS_MAX_INBOUND_FRAMES_PER_SEC: '0',
   WS_PING_TIMEOUT_MS: '0',
-  WS_SERVER_PING_MS: '0',
+  WS_SERVER_PING_MS: process.env.BENCH_SERVER_PING_MS ?? '0',
   WS_SHUTDOWN_TIMEOUT_MS: '10000',
 };
 
+const channel = 'bench';
+const broadcastUser = 'bench-user';
 const payload = { type: 'bench', text: 'the quick brown fox jumps over the lazy dog, again and again and again' };
+const frame = JSON.stringify(payload);
 const problems: string[] = [];
 const notes: string[] = [];
+let gatewayMain = process.env.BENCH_GATEWAY_MAIN ?? '';
+/**
+ * Flags for the gateway's node: the image's (Dockerfile ENTRYPOINT) unless BENCH_GATEWAY_NODE_OPTIONS replaces them;
+ * given on the command line, since NODE_OPTIONS refuses V8 flags such as --trace-gc.
+ */
+const gatewayNodeArgs = process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? imageNodeFlags() : process.env.BENCH_GATEWAY_NODE_OPTIONS.split(' ').filter(Boolean);
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (line: string): void => console.log(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${line}`);
+const fmtMiB = (kib: number): string => (kib / 1024).toFixed(1);
+const fmtInt = (v: number): string => Math.round(v).toLocaleString('en-US');
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function reportFailure(phase: string, kind: Kind, error: unknown): void {
+function reportFailure(phase: string, target: Target, error: unknown): void {
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  problems.push(`${phase} / ${kind}: ${error instanceof Error ? error.message : String(error)}${cause}`);
-  log(`${phase} / ${kind} FAILED: ${String(error)}`);
+  problems.push(`${phase} / ${target}: ${error instanceof Error ? error.message : String(error)}${cause}`);
+  log(`${phase} / ${target} FAILED: ${String(error)}${cause}`);
 }
 
 /** Loopback source addresses for one scenario, so TIME_WAIT left by one scenario never starves the next of ports. */
@@ -67,64 +89,108 @@ function sourceAddresses(count: number): string[] {
 }
 
 interface Server {
-  readonly kind: Kind;
-  readonly pid: number;
+  readonly target: Target;
   readonly wsUrl: string;
-  /** Sends `payload` to every connection of `user` (the baseline: to every connection); resolves with how many. */
-  broadcast(user: string): Promise<number>;
-  /** Full garbage collection through the inspector (only when started with `inspect`); resolves with memoryUsage(). */
-  gc(): Promise<MemoryUsage>;
+  /** Spawn → /readyz 200 (gateway) or → first accepted WebSocket connection (ws, Pushpin). */
+  readonly startupMs: number;
+  /** RSS of the process tree (Pushpin: runner, condure, zurl, proxy, handler). */
+  rssKiB(): number;
+  pids(): number[];
+  /** Opens seen by whoever answers them (the gateway's app, Pushpin's backend); ws has none to wait for. */
+  waitOpens(count: number, timeoutMs: number): Promise<void>;
+  /** Sends `payload` once to every connection opened as `broadcastUser` (ws: to every connection). */
+  broadcast(): Promise<void>;
+  /** Selects what answers echoes (only the gateway has more than one). */
+  useEchoPath(path: EchoPath): void;
+  /** GC pauses since the last call (only with BENCH_GATEWAY_NODE_OPTIONS=--trace-gc). */
+  takeGc(): GcSummary | undefined;
   stop(): Promise<void>;
 }
 
-interface ServerOptions { forward?: boolean; inspect?: boolean }
-
-function gcThrough(kind: Kind, stderr: () => string): () => Promise<MemoryUsage> {
-  return () => {
-    const url = inspectorUrlFrom(stderr());
-    if (!url) throw new Error(`${kind}: no inspector URL on stderr`);
-    return collectGarbage(url);
-  };
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  const answer: unknown = await response.json();
+  if (response.status !== 200) throw new Error(`POST ${url} answered ${response.status}: ${JSON.stringify(answer)}`);
+  return answer;
 }
 
-async function startServer(kind: Kind, app: BenchApp, options: ServerOptions): Promise<Server> {
-  if (kind === 'baseline') {
-    const baseline = await forkBaseline({ ...(options.forward ? { forwardUrl: app.url } : {}), inspect: options.inspect ?? false });
+const none = (): Promise<void> => Promise.resolve();
+
+async function startServer(target: Target, app: BenchApp): Promise<Server> {
+  if (target === 'ws') {
+    const ws = await forkBaseline({ echo: true });
     return {
-      kind,
-      pid: baseline.pid,
-      wsUrl: baseline.wsUrl,
-      broadcast: (_user) => postSent(`${baseline.baseUrl}/broadcast`, { payload }),
-      gc: gcThrough(kind, () => baseline.stderr()),
-      stop: () => baseline.stop(),
+      target, wsUrl: ws.wsUrl, startupMs: ws.startupMs,
+      rssKiB: () => readTreeRssKiB(ws.pid),
+      pids: () => [ws.pid],
+      waitOpens: none,
+      broadcast: async () => { await postJson(`${ws.baseUrl}/broadcast`, { payload }); },
+      useEchoPath: () => undefined,
+      takeGc: () => undefined,
+      stop: () => ws.stop(),
     };
   }
-  const nodeOptions = [process.env.BENCH_GATEWAY_NODE_OPTIONS, options.inspect ? '--inspect=127.0.0.1:0' : undefined].filter(Boolean).join(' ');
-  const gateway = await startQuietGateway({ ...gatewayEnv, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), WS_APP_HOST: '127.0.0.1', WS_PORT: String(app.port), WS_URL: app.path });
+  if (target === 'pushpin') {
+    const backend = await startPushpinBackend(channel);
+    const pushpin = await startPushpin(backend.port).catch(async (error: unknown) => {
+      await backend.close();
+      throw error;
+    });
+    // The readiness probe's connection opened once; the scenario counts from here.
+    const opensBefore = backend.opens();
+    return {
+      target, wsUrl: pushpin.wsUrl, startupMs: pushpin.startupMs,
+      rssKiB: () => readTreeRssKiB(pushpin.pid),
+      pids: () => treePids(pushpin.pid),
+      async waitOpens(count, timeoutMs) {
+        const deadline = performance.now() + timeoutMs;
+        while (backend.opens() - opensBefore < count) {
+          if (performance.now() > deadline) throw new Error(`pushpin backend: ${backend.opens() - opensBefore}/${count} opens after ${timeoutMs} ms`);
+          await sleep(20);
+        }
+      },
+      broadcast: () => pushpin.publish(channel, frame),
+      useEchoPath: () => undefined,
+      takeGc: () => undefined,
+      async stop() {
+        await pushpin.stop();
+        await backend.close();
+      },
+    };
+  }
+  app.reset();
+  const gateway = await startQuietGateway(
+    { ...gatewayEnv, WS_APP_HOST: '127.0.0.1', WS_PORT: String(app.port), WS_URL: app.path },
+    { main: gatewayMain, nodeArgs: gatewayNodeArgs },
+  );
+  let gcSeen = 0;
   return {
-    kind,
-    pid: gateway.pid,
-    wsUrl: gateway.wsUrl,
-    broadcast: (user) => postSent(`${gateway.baseUrl}/tapr/ws/conn/send`, { payload, users: [user] }),
-    gc: gcThrough(kind, () => gateway.stderr()),
+    target, wsUrl: gateway.wsUrl, startupMs: gateway.startupMs,
+    rssKiB: () => readTreeRssKiB(gateway.pid),
+    pids: () => [gateway.pid],
+    waitOpens: async (count, timeoutMs) => { await app.waitFor('open', count, timeoutMs); },
+    async broadcast() {
+      await postJson(`${gateway.baseUrl}/tapr/ws/conn/send`, { payload, users: [broadcastUser] });
+    },
+    useEchoPath(path) {
+      const mode: EchoMode = path === 'control' ? { kind: 'control', controlUrl: `${gateway.baseUrl}/tapr/ws/conn/send` } : { kind: 'inline' };
+      app.setEchoMode(mode);
+    },
+    takeGc() {
+      const lines = gateway.logs.slice(gcSeen);
+      gcSeen = gateway.logs.length;
+      const events = lines.flatMap((l) => (typeof l.unparsed === 'string' ? [parseGcTraceLine(l.unparsed)] : [])).filter((e) => e !== undefined);
+      return events.length ? summarizeGc(events) : undefined;
+    },
     async stop() {
-      const started = performance.now();
+      app.setEchoMode({ kind: 'none' });
       const exit = await gateway.stop(15_000);
-      if (process.env.BENCH_GATEWAY_LOG) appendFileSync(process.env.BENCH_GATEWAY_LOG, gateway.logs.map((l) => `${typeof l.unparsed === 'string' ? l.unparsed : JSON.stringify(l)}\n`).join(''));
-      if (exit !== 0) notes.push(`gateway exited with ${exit} on SIGTERM after ${Math.round(performance.now() - started)} ms (SPEC A6 expects 0)`);
-      const stderr = withoutInspectorLines(gateway.stderr());
-      if (stderr) notes.push(`gateway stderr: ${stderr.slice(0, 500)}`);
+      if (exit !== 0) notes.push(`gateway exited with ${exit} on SIGTERM (SPEC A6 expects 0)`);
+      if (gateway.stderr().trim()) notes.push(`gateway stderr: ${gateway.stderr().trim().slice(0, 500)}`);
       const loud = gateway.logs.filter((l) => l.level === 'error' || l.level === 'fatal' || l.level === 50 || l.level === 60);
       if (loud.length) notes.push(`gateway logged ${loud.length} error line(s), first: ${JSON.stringify(loud[0]).slice(0, 300)}`);
     },
   };
-}
-
-async function postSent(url: string, body: unknown): Promise<number> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-  const answer = (await response.json()) as { data?: { sent?: number } };
-  if (response.status !== 200) throw new Error(`POST ${url} answered ${response.status}: ${JSON.stringify(answer)}`);
-  return answer.data?.sent ?? -1;
 }
 
 async function openClients(clients: LoadClients, command: { url: string; count: number; localAddresses: string[]; user?: string; userModulo?: number }): Promise<OpenResult> {
@@ -135,144 +201,125 @@ async function openClients(clients: LoadClients, command: { url: string; count: 
 
 /** Measures, over a window, how much CPU processes other than ours used (noise), as a share of one core. */
 function startNoiseMeter(pids: number[]): () => number {
-  const ours = (): number => pids.reduce((sum, pid) => sum + readCpuMs(pid), 0) + process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000;
+  const ours = (): number => pids.reduce((sum, pid) => sum + readCpuMsOrZero(pid), 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1000;
   const machine0 = readMachineBusyMs();
   const ours0 = ours();
   const started = performance.now();
   return () => Math.max(0, (readMachineBusyMs() - machine0 - (ours() - ours0)) / (performance.now() - started));
 }
 
-/** Median of three RSS readings 400 ms apart. */
-async function sampleRss(pid: number): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    if (i > 0) await sleep(400);
-    samples.push(readRssKiB(pid));
+function readCpuMsOrZero(pid: number): number {
+  try {
+    return readCpuMs(pid);
+  } catch {
+    return 0;
   }
-  return samples.sort((a, b) => a - b)[1]!;
 }
 
-/** Runs one scenario with a fresh server and a fresh load-clients child, and always stops both. */
-async function withServer<T>(kind: Kind, app: BenchApp, options: ServerOptions, body: (server: Server, clients: LoadClients) => Promise<T>): Promise<T> {
+/** Median of three RSS readings 300 ms apart. */
+async function sampleRss(server: Server): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await sleep(300);
+    samples.push(server.rssKiB());
+  }
+  return median(samples);
+}
+
+async function stopRig(rig: { server: Server; clients?: LoadClients | undefined }): Promise<void> {
+  if (rig.clients) {
+    await rig.clients.request({ cmd: 'closeAll', timeoutMs: 15_000 }, 30_000).catch(() => undefined);
+    await rig.clients.stop();
+  }
+  await rig.server.stop();
+}
+
+// ---- 1. start-up time and idle RSS ------------------------------------------------------------------------------
+
+interface StartResult { startupMs: number; idleKiB: number }
+
+/** Fresh processes, no connections: start-up time, then RSS after a second of quiet. Median of `startRounds`. */
+async function measureStart(target: Target, app: BenchApp): Promise<StartResult> {
+  const rounds: StartResult[] = [];
+  for (let round = 1; round <= config.startRounds; round++) {
+    const server = await startServer(target, app);
+    try {
+      await sleep(1000);
+      rounds.push({ startupMs: server.startupMs, idleKiB: await sampleRss(server) });
+    } finally {
+      await server.stop();
+    }
+  }
+  const result = { startupMs: median(rounds.map((r) => r.startupMs)), idleKiB: median(rounds.map((r) => r.idleKiB)) };
+  log(`${target} start: ${rounds.map((r) => `${r.startupMs.toFixed(0)} ms / ${fmtMiB(r.idleKiB)} MiB`).join(', ')} → ready after ${result.startupMs.toFixed(0)} ms, idle RSS ${fmtMiB(result.idleKiB)} MiB`);
+  return result;
+}
+
+// ---- 2. RSS per connection, no forced GC ------------------------------------------------------------------------
+
+/** RSS per connection at each step of `memorySteps`, relative to the same process before its first connection. */
+async function measureMemory(target: Target, app: BenchApp): Promise<number[]> {
   app.reset();
-  const server = await startServer(kind, app, options);
+  const server = await startServer(target, app);
   let clients: LoadClients | undefined;
   try {
     clients = await forkLoadClients();
-    return await body(server, clients);
-  } finally {
-    if (clients) {
-      await clients.request({ cmd: 'closeAll', timeoutMs: 15_000 }, 30_000).catch(() => undefined);
-      await clients.stop();
+    await sleep(1000);
+    const idleKiB = await sampleRss(server);
+    const perConn: number[] = [];
+    let open = 0;
+    for (const step of config.memorySteps) {
+      const opened = await openClients(clients, { url: server.wsUrl, count: step - open, localAddresses: sourceAddresses(5), userModulo: step / 2 });
+      open = step;
+      await server.waitOpens(open, 90_000);
+      await sleep(1000);
+      const rss = await sampleRss(server);
+      perConn.push((rss - idleKiB) / open);
+      log(`${target} memory: ${open} idle connections (opened in ${(opened.elapsedMs / 1000).toFixed(1)} s): RSS ${fmtMiB(idleKiB)} → ${fmtMiB(rss)} MiB = ${perConn.at(-1)!.toFixed(1)} KiB/conn`);
     }
-    await server.stop();
+    const counts = await clients.request<Counts>({ cmd: 'counts' });
+    if (counts.unexpectedCloses > 0 || counts.open !== open) throw new Error(`idle connections dropped: ${counts.unexpectedCloses} closed, ${counts.open}/${open} open`);
+    return perConn;
+  } finally {
+    await stopRig({ server, clients });
   }
 }
 
-// ---- 1. memory per idle connection ---------------------------------------------------------------------------
+// ---- interleaving -----------------------------------------------------------------------------------------------
 
-interface MemoryResult { perConnKiB: number; heapPerConnKiB: number; beforeKiB: number; afterKiB: number; openMs: number }
-
-/** Median of several rounds, each with a fresh server: allocator slack left by start-up makes single rounds vary. */
-async function measureMemory(kind: Kind, app: BenchApp): Promise<MemoryResult> {
-  const rounds: MemoryResult[] = [];
-  for (let round = 1; round <= config.memoryRounds; round++) rounds.push(await measureMemoryOnce(kind, app, round));
-  const median = (pick: (r: MemoryResult) => number): number => rounds.map(pick).sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
-  return { perConnKiB: median((r) => r.perConnKiB), heapPerConnKiB: median((r) => r.heapPerConnKiB), beforeKiB: median((r) => r.beforeKiB), afterKiB: median((r) => r.afterKiB), openMs: median((r) => r.openMs) };
-}
-
-function measureMemoryOnce(kind: Kind, app: BenchApp, round: number): Promise<MemoryResult> {
-  return withServer(kind, app, { inspect: true }, async (server, clients) => {
-    const callbacks = kind === 'gateway';
-    const warm = sourceAddresses(1);
-    await openClients(clients, { url: server.wsUrl, count: 200, localAddresses: warm, user: 'warm-up' });
-    if (callbacks) await app.waitFor('open', 200, 30_000);
-    await clients.request({ cmd: 'resetCounts' });
-    if ((await server.broadcast('warm-up')) !== 200) throw new Error('warm-up broadcast did not reach 200 connections');
-    await clients.request<Counts>({ cmd: 'waitFrames', total: 200, timeoutMs: 10_000 });
-    await clients.request({ cmd: 'closeAll', timeoutMs: 10_000 }, 20_000);
-    if (callbacks) await app.waitFor('close', 200, 30_000);
-    // Ballast: connections that stay open, so the 10k measured ones do not land in memory freed by start-up and
-    // warm-up (allocator slack makes the start-up RSS vary by ±15 MiB from run to run).
-    const ballast = config.idleBallast;
-    if (ballast > 0) {
-      await openClients(clients, { url: server.wsUrl, count: ballast, localAddresses: sourceAddresses(1), userModulo: ballast / 2 });
-      if (callbacks) await app.waitFor('open', 200 + ballast, 60_000);
-    }
-    await sleep(1000);
-    const heapBefore = await server.gc();
-    await sleep(500);
-    const beforeKiB = await sampleRss(server.pid);
-
-    const opened = await openClients(clients, { url: server.wsUrl, count: config.idleConnections, localAddresses: sourceAddresses(5), userModulo: config.idleConnections / 2 });
-    if (callbacks) await app.waitFor('open', 200 + ballast + config.idleConnections, 90_000);
-    await sleep(1000);
-    const heapAfter = await server.gc();
-    await sleep(500);
-    const afterKiB = await sampleRss(server.pid);
-    const counts = await clients.request<Counts>({ cmd: 'counts' });
-    if (counts.unexpectedCloses > 0 || counts.open !== ballast + config.idleConnections) {
-      throw new Error(`idle connections dropped: ${counts.unexpectedCloses} closed, ${counts.open}/${ballast + config.idleConnections} open`);
-    }
-    const heapBytes = (m: MemoryUsage): number => m.heapUsed + m.external;
-    const heapPerConnKiB = (heapBytes(heapAfter) - heapBytes(heapBefore)) / 1024 / config.idleConnections;
-    const result = { perConnKiB: (afterKiB - beforeKiB) / config.idleConnections, heapPerConnKiB, beforeKiB, afterKiB, openMs: opened.elapsedMs };
-    log(`${kind} memory round ${round}: RSS ${fmtMiB(beforeKiB)} → ${fmtMiB(afterKiB)} MiB for ${config.idleConnections} idle connections = ${result.perConnKiB.toFixed(2)} KiB/conn; heap used + external ${heapPerConnKiB.toFixed(2)} KiB/conn (opened in ${(opened.elapsedMs / 1000).toFixed(1)} s)`);
-    return result;
-  });
-}
-
-// ---- interleaving ----------------------------------------------------------------------------------------------
-
-/** A server under test with its own load-clients child, set up for one phase. */
-interface Rig<S> { kind: Kind; server: Server; clients: LoadClients; state: S }
+interface Rig { target: Target; server: Server; clients: LoadClients }
 
 /**
- * Sets up one rig per kind, then runs the trials round-robin over the rigs (baseline, gateway, baseline, …) so both
- * see the same background noise, and always stops every process. A kind whose setup or trial fails is reported in
- * `problems` and dropped; the other goes on.
+ * Sets up one rig per target, then runs the trials round-robin over the rigs so all see the same background noise,
+ * and always stops every process. A target whose setup or trial fails is reported in `problems` and dropped.
  */
-async function interleaved<S, T>(
-  phase: string,
-  app: BenchApp,
-  options: ServerOptions & { trials: number },
-  setup: (kind: Kind, server: Server, clients: LoadClients) => Promise<S>,
-  trial: (rig: Rig<S>, index: number) => Promise<T>,
-): Promise<Partial<Record<Kind, T[]>>> {
-  const rigs: Rig<S>[] = [];
-  const results: Partial<Record<Kind, T[]>> = {};
-  const fail = (kind: Kind, error: unknown): void => reportFailure(phase, kind, error);
-  const stopRig = async (rig: { server: Server; clients?: LoadClients }): Promise<void> => {
-    if (rig.clients) {
-      await rig.clients.request({ cmd: 'closeAll', timeoutMs: 15_000 }, 30_000).catch(() => undefined);
-      await rig.clients.stop();
-    }
-    await rig.server.stop();
-  };
+async function interleaved<T>(phase: string, app: BenchApp, trials: number, setup: (rig: Rig) => Promise<void>, trial: (rig: Rig, index: number) => Promise<T>): Promise<Partial<Record<Target, T[]>>> {
+  const rigs: Rig[] = [];
+  const results: Partial<Record<Target, T[]>> = {};
   try {
-    for (const kind of kinds) {
-      app.reset();
+    for (const target of targets) {
       let server: Server | undefined;
       let clients: LoadClients | undefined;
       try {
-        server = await startServer(kind, app, options);
+        server = await startServer(target, app);
         clients = await forkLoadClients();
-        rigs.push({ kind, server, clients, state: await setup(kind, server, clients) });
+        const rig = { target, server, clients };
+        await setup(rig);
+        rigs.push(rig);
       } catch (error) {
-        fail(kind, error);
-        if (server) await stopRig({ server, ...(clients ? { clients } : {}) });
+        reportFailure(phase, target, error);
+        if (server) await stopRig({ server, clients });
       }
     }
-    for (let index = 1; index <= options.trials; index++) {
+    for (let index = 1; index <= trials; index++) {
       for (const rig of [...rigs]) {
         try {
-          app.reset();
-          (results[rig.kind] ??= []).push(await trial(rig, index));
+          (results[rig.target] ??= []).push(await trial(rig, index));
         } catch (error) {
-          fail(rig.kind, error);
+          reportFailure(phase, rig.target, error);
           rigs.splice(rigs.indexOf(rig), 1);
           await stopRig(rig);
-          delete results[rig.kind];
+          delete results[rig.target];
         }
       }
     }
@@ -282,178 +329,160 @@ async function interleaved<S, T>(
   return results;
 }
 
-// ---- 2. broadcast deliveries per second ----------------------------------------------------------------------
+// ---- 3. broadcast deliveries per second -------------------------------------------------------------------------
 
-interface BroadcastTrial { perSec: number; cpuMs: number; otherLoad: number }
-interface BroadcastResult { perSec: number; cpuMsPer100k: number; otherLoad: number }
-
-const broadcastUser = 'bench-user';
-
-async function setUpBroadcast(kind: Kind, server: Server, clients: LoadClients, app: BenchApp): Promise<undefined> {
+async function setUpBroadcast({ server, clients }: Rig): Promise<void> {
   const n = config.broadcastConnections;
   await openClients(clients, { url: server.wsUrl, count: n, localAddresses: sourceAddresses(3), user: broadcastUser });
-  if (kind === 'gateway') await app.waitFor('open', n, 60_000);
+  await server.waitOpens(n, 60_000);
   await clients.request({ cmd: 'resetCounts' });
-  for (let r = 0; r < 5; r++) await server.broadcast(broadcastUser);
+  for (let r = 0; r < 5; r++) await server.broadcast();
   const warm = await clients.request<Counts>({ cmd: 'waitFrames', total: 5 * n, timeoutMs: 30_000 }, 40_000);
   if (warm.frames !== 5 * n) throw new Error(`warm-up: ${warm.frames}/${5 * n} frames delivered`);
-  return undefined;
 }
 
-async function broadcastTrial({ kind, server, clients }: Rig<undefined>, index: number): Promise<BroadcastTrial> {
-  const n = config.broadcastConnections;
-  const expected = config.broadcastRounds * n;
+async function broadcastTrial({ target, server, clients }: Rig, index: number): Promise<number> {
+  const expected = config.broadcastRounds * config.broadcastConnections;
   await clients.request({ cmd: 'resetCounts' });
-  const noise = startNoiseMeter([server.pid, clients.child.pid!]);
-  const cpuBefore = readCpuMs(server.pid);
+  const noise = startNoiseMeter([...server.pids(), clients.child.pid!]);
   const startedAt = now();
-  for (let r = 0; r < config.broadcastRounds; r++) {
-    const sent = await server.broadcast(broadcastUser);
-    if (sent !== n) throw new Error(`round ${r}: sent to ${sent}, expected ${n}`);
-  }
-  const postsMs = now() - startedAt;
-  const counts = await clients.request<Counts>({ cmd: 'waitFrames', total: expected, timeoutMs: 60_000 }, 70_000);
-  const cpuMs = readCpuMs(server.pid) - cpuBefore;
-  const otherLoad = noise();
+  for (let r = 0; r < config.broadcastRounds; r++) await server.broadcast();
+  const counts = await clients.request<Counts>({ cmd: 'waitFrames', total: expected, timeoutMs: 90_000 }, 100_000);
   if (counts.frames !== expected) throw new Error(`lost deliveries: ${counts.frames}/${expected} frames arrived`);
-  if (counts.bytes !== expected * JSON.stringify(payload).length) throw new Error(`frames have the wrong size: ${counts.bytes} bytes for ${counts.frames} frames`);
-  const elapsedMs = counts.lastAt - startedAt;
-  const perSec = (counts.frames / elapsedMs) * 1000;
-  log(`${kind} broadcast trial ${index}: ${counts.frames} frames in ${elapsedMs.toFixed(0)} ms (posts done after ${postsMs.toFixed(0)} ms) = ${fmtInt(perSec)}/s; server CPU ${cpuMs} ms; other processes ${(otherLoad * 100).toFixed(0)}% of a core`);
-  return { perSec, cpuMs, otherLoad };
+  if (counts.bytes !== expected * frame.length) throw new Error(`frames have the wrong size: ${counts.bytes} bytes for ${counts.frames} frames`);
+  const perSec = (counts.frames / (counts.lastAt - startedAt)) * 1000;
+  log(`${target} broadcast trial ${index}: ${counts.frames} frames = ${fmtInt(perSec)}/s (other processes ${(noise() * 100).toFixed(0)}% of a core)`);
+  return perSec;
 }
 
-async function measureBroadcast(app: BenchApp): Promise<Partial<Record<Kind, BroadcastResult>>> {
-  const trials = await interleaved('broadcast', app, { trials: config.broadcastTrials }, (kind, server, clients) => setUpBroadcast(kind, server, clients, app), broadcastTrial);
-  const results: Partial<Record<Kind, BroadcastResult>> = {};
-  for (const kind of kinds) {
-    const list = trials[kind];
-    if (!list?.length) continue;
-    // Other people's processes share these 2 cores; the best trial is the one least disturbed by them.
-    const best = list.reduce((b, t) => (t.perSec > b.perSec ? t : b));
-    const cpuMs = list.reduce((sum, t) => sum + t.cpuMs, 0);
-    results[kind] = { perSec: best.perSec, cpuMsPer100k: cpuMs / ((list.length * config.broadcastRounds * config.broadcastConnections) / 100_000), otherLoad: best.otherLoad };
+// ---- 4. echo round trip with idle connections open --------------------------------------------------------------
+
+interface EchoRun { path: EchoPath; summary: Summary; lost: number; unexpected: number; achievedPerSec: number; otherLoad: number; gc?: GcSummary | undefined }
+
+async function setUpEcho({ server, clients }: Rig): Promise<void> {
+  const total = config.echoClients + config.echoIdleConnections;
+  // The first `echoClients` opened are the ones that talk; the rest only sit there.
+  await openClients(clients, { url: server.wsUrl, count: total, localAddresses: sourceAddresses(2), userModulo: total / 2 });
+  await server.waitOpens(total, 60_000);
+  for (const path of echoPaths[server.target]) {
+    server.useEchoPath(path);
+    const warm = await clients.request<EchoResult>({ cmd: 'echo', connections: config.echoClients, ratePerSec: config.echoRatePerSec, durationMs: 2000, graceMs: config.echoGraceMs }, 20_000);
+    if (warm.lost > 0) throw new Error(`warm-up (${path}): ${warm.lost} of ${warm.sent} echoes lost`);
   }
-  return results;
+  server.takeGc();
 }
 
-// ---- 3. callback latency at a steady message rate ------------------------------------------------------------
-
-interface LatencyResult { summary: Summary; achievedPerSec: number; maxClientLagMs: number; otherLoad: number; cpuMsPer1k: number }
-interface Clock { offsetMs: number; rttMs: number }
-
-async function setUpLatency(kind: Kind, server: Server, clients: LoadClients, app: BenchApp): Promise<Clock> {
-  const n = config.latencyConnections;
-  await openClients(clients, { url: server.wsUrl, count: n, localAddresses: sourceAddresses(1), userModulo: n });
-  if (kind === 'gateway') await app.waitFor('open', n, 30_000);
-
-  const pings: { sentAt: number; remoteAt: number; receivedAt: number }[] = [];
-  for (let i = 0; i < 40; i++) {
-    const sentAt = now();
-    const { now: remoteAt } = await clients.request<{ now: number }>({ cmd: 'now' });
-    pings.push({ sentAt, remoteAt, receivedAt: now() });
+async function echoTrial({ target, server, clients }: Rig, index: number): Promise<EchoRun[]> {
+  const runs: EchoRun[] = [];
+  for (const path of echoPaths[target]) {
+    server.useEchoPath(path);
+    const noise = startNoiseMeter([...server.pids(), clients.child.pid!]);
+    const result = await clients.request<EchoResult>({ cmd: 'echo', connections: config.echoClients, ratePerSec: config.echoRatePerSec, durationMs: config.echoDurationMs, graceMs: config.echoGraceMs }, config.echoDurationMs + 30_000);
+    const run: EchoRun = { path, summary: summarize(result.roundTripsMs), lost: result.lost, unexpected: result.unexpected, achievedPerSec: (result.sent / result.elapsedMs) * 1000, otherLoad: noise(), gc: server.takeGc() };
+    const gc = run.gc ? `; GC: ${run.gc.scavenges} scavenges, ${run.gc.markCompacts} mark-compacts, ${run.gc.totalPauseMs.toFixed(0)} ms paused, longest ${run.gc.maxPauseMs.toFixed(1)} ms` : '';
+    log(`${target} echo (${path}) trial ${index}: ${result.received}/${result.sent} at ${fmtInt(run.achievedPerSec)}/s: p50 ${run.summary.p50.toFixed(2)} p99 ${run.summary.p99.toFixed(2)} max ${run.summary.max.toFixed(1)} ms, lost ${run.lost} (other processes ${(run.otherLoad * 100).toFixed(0)}% of a core${gc})`);
+    if (run.unexpected > 0) notes.push(`${target} echo (${path}): ${run.unexpected} echoes of unknown or repeated messages`);
+    runs.push(run);
   }
-  const clock = estimateClockOffset(pings);
-  log(`${kind} latency: client clock offset ${clock.offsetMs.toFixed(3)} ms ± ${(clock.rttMs / 2).toFixed(3)}`);
-
-  app.reset();
-  const warm = await clients.request<PaceResult>({ cmd: 'pace', connections: n, ratePerSec: config.latencyRatePerSec, durationMs: 3000 }, 20_000);
-  await app.waitFor('message', warm.sent, 15_000);
-  return clock;
+  return runs;
 }
 
-async function latencyTrial({ kind, server, clients, state: clock }: Rig<Clock>, index: number, app: BenchApp): Promise<LatencyResult> {
-  const n = config.latencyConnections;
-  const noise = startNoiseMeter([server.pid, clients.child.pid!]);
-  const cpuBefore = readCpuMs(server.pid);
-  const run = await clients.request<PaceResult>({ cmd: 'pace', connections: n, ratePerSec: config.latencyRatePerSec, durationMs: config.latencyDurationMs }, config.latencyDurationMs + 15_000);
-  const otherLoad = noise();
-  await app.waitFor('message', run.sent, 15_000).catch((error: unknown) => {
-    throw new Error(`lost messages: ${app.counts.message}/${run.sent} reached the app`, { cause: error });
-  });
-  await sleep(200);
-  const cpuMsPer1k = (readCpuMs(server.pid) - cpuBefore) / (run.sent / 1000);
-  if (app.counts.message !== run.sent) throw new Error(`the app got ${app.counts.message} messages for ${run.sent} sent`);
-  const seqs = new Set(app.timed.map((m) => m.seq));
-  if (seqs.size !== run.sent) throw new Error(`the app got ${seqs.size} distinct messages for ${run.sent} sent`);
-
-  const latencies = app.timed.map((m) => m.arrivedAt - (m.sentAt - clock.offsetMs));
-  const summary = summarize(latencies);
-  if (process.env.BENCH_LATENCY_DUMP) writeFileSync(`${process.env.BENCH_LATENCY_DUMP}.${kind}.${index}.json`, JSON.stringify(app.timed.map((m, i) => [m.sentAt - clock.offsetMs, latencies[i]])));
-  const result = { summary, achievedPerSec: (run.sent / run.elapsedMs) * 1000, maxClientLagMs: run.maxLagMs, otherLoad, cpuMsPer1k };
-  log(`${kind} latency trial ${index}: ${summary.count} messages at ${fmtInt(result.achievedPerSec)}/s: p50 ${summary.p50.toFixed(2)} p90 ${summary.p90.toFixed(2)} p99 ${summary.p99.toFixed(2)} max ${summary.max.toFixed(2)} ms (client pacing lag max ${run.maxLagMs.toFixed(1)} ms, server CPU ${cpuMsPer1k.toFixed(0)} ms per 1k messages, other processes ${(otherLoad * 100).toFixed(0)}% of a core)`);
-  return result;
-}
-
-async function measureLatency(app: BenchApp): Promise<Partial<Record<Kind, LatencyResult>>> {
-  const trials = await interleaved('latency', app, { forward: true, trials: config.latencyTrials }, (kind, server, clients) => setUpLatency(kind, server, clients, app), (rig, index) => latencyTrial(rig, index, app));
-  const results: Partial<Record<Kind, LatencyResult>> = {};
-  for (const kind of kinds) {
-    const list = trials[kind];
-    // Other people's processes share these 2 cores; the best trial is the one least disturbed by them.
-    if (!list?.length) continue;
-    const best = list.reduce((b, t) => (t.summary.p99 < b.summary.p99 ? t : b));
-    const cpuMsPer1k = list.map((t) => t.cpuMsPer1k).sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-    results[kind] = { ...best, cpuMsPer1k };
+/** Per target and path: the trial with the best p99 (the least disturbed by other work), with losses summed over all. */
+function bestEchoes(trials: Partial<Record<Target, EchoRun[][]>>): Partial<Record<`${Target}/${EchoPath}`, EchoRun>> {
+  const best: Partial<Record<`${Target}/${EchoPath}`, EchoRun>> = {};
+  for (const target of targets) {
+    for (const path of echoPaths[target]) {
+      const runs = (trials[target] ?? []).flat().filter((r) => r.path === path);
+      if (!runs.length) continue;
+      const lost = runs.reduce((sum, r) => sum + r.lost, 0);
+      best[`${target}/${path}`] = { ...runs.reduce((b, r) => (r.summary.p99 < b.summary.p99 ? r : b)), lost };
+    }
   }
-  return results;
+  return best;
 }
 
-// ---- report ---------------------------------------------------------------------------------------------------
+// ---- report -----------------------------------------------------------------------------------------------------
 
-const fmtMiB = (kib: number): string => (kib / 1024).toFixed(1);
-const fmtInt = (v: number): string => Math.round(v).toLocaleString('en-US');
-
-async function runPhase<T>(name: string, measure: (kind: Kind, app: BenchApp) => Promise<T>, app: BenchApp): Promise<Partial<Record<Kind, T>>> {
-  const results: Partial<Record<Kind, T>> = {};
-  if (!phases.has(name)) return results;
-  for (const kind of kinds) {
+async function perTarget<T>(phase: string, app: BenchApp, measure: (target: Target, app: BenchApp) => Promise<T>): Promise<Partial<Record<Target, T>>> {
+  const results: Partial<Record<Target, T>> = {};
+  if (!phases.has(phase)) return results;
+  for (const target of targets) {
     try {
-      results[kind] = await measure(kind, app);
+      results[target] = await measure(target, app);
     } catch (error) {
-      reportFailure(name, kind, error);
+      reportFailure(phase, target, error);
     }
   }
   return results;
 }
 
+type Values = Readonly<Record<string, number | undefined>>;
+const decide = (check: (v: Record<string, number>) => boolean, ...needed: string[]) => (v: Values): boolean | undefined =>
+  needed.every((k) => v[k] !== undefined) ? check(v as Record<string, number>) : undefined;
+
+function buildRows(start: Partial<Record<Target, StartResult>>, memory: Partial<Record<Target, number[]>>, broadcast: Partial<Record<Target, number>>, echo: Partial<Record<`${Target}/${EchoPath}`, EchoRun>>): ComparisonRow[] {
+  const kib = (v: number): string => `${v.toFixed(1)} KiB`;
+  const ms = (v: number): string => `${v.toFixed(2)} ms`;
+  const echoValues = (gatewayPath: EchoPath, pick: (r: EchoRun) => number): Values => ({
+    ws: echo['ws/direct'] && pick(echo['ws/direct']),
+    pushpin: echo['pushpin/inline'] && pick(echo['pushpin/inline']),
+    gateway: echo[`gateway/${gatewayPath}`] && pick(echo[`gateway/${gatewayPath}`]!),
+  });
+  const perStep = (i: number): Values => ({ ws: memory.ws?.[i], pushpin: memory.pushpin?.[i], gateway: memory.gateway?.[i] });
+  const rows: ComparisonRow[] = [
+    { figure: 'idle RSS (no connections)', values: { ws: start.ws?.idleKiB, pushpin: start.pushpin?.idleKiB, gateway: start.gateway?.idleKiB }, format: (v) => `${fmtMiB(v)} MiB`, target: 'gateway ≤ 60 MiB', verdict: decide((v) => v.gateway! <= 60 * 1024, 'gateway') },
+    { figure: 'start → ready', values: { ws: start.ws?.startupMs, pushpin: start.pushpin?.startupMs, gateway: start.gateway?.startupMs }, format: (v) => `${v.toFixed(0)} ms`, target: '' },
+    ...config.memorySteps.map((step, i): ComparisonRow => ({ figure: `RSS per idle conn at ${step / 1000}k`, values: perStep(i), format: kib, target: '≤ 1.5× ws', verdict: decide((v) => v.gateway! <= 1.5 * v.ws!, 'gateway', 'ws') })),
+    { figure: 'broadcast deliveries/s', values: broadcast, format: fmtInt, target: '≥ 1.0× ws', verdict: decide((v) => v.gateway! >= v.ws!, 'gateway', 'ws') },
+  ];
+  for (const path of ['control', 'inline'] as const) {
+    const label = path === 'control' ? 'echo via control API' : 'echo via inline reply';
+    const p99Target = path === 'control' ? '≤ Pushpin p99' : '≤ 0.5× Pushpin p99';
+    const factor = path === 'control' ? 1 : 0.5;
+    rows.push(
+      { figure: `${label} p50`, values: echoValues(path, (r) => r.summary.p50), format: ms, target: '' },
+      { figure: `${label} p99`, values: echoValues(path, (r) => r.summary.p99), format: ms, target: p99Target, verdict: decide((v) => v.gateway! <= factor * v.pushpin!, 'gateway', 'pushpin') },
+      { figure: `${label} max`, values: echoValues(path, (r) => r.summary.max), format: ms, target: '' },
+      { figure: `${label} lost`, values: echoValues(path, (r) => r.lost), format: String, target: '0', verdict: decide((v) => v.gateway === 0, 'gateway') },
+    );
+  }
+  rows.push({ figure: 'other CPU load (echo)', values: echoValues('control', (r) => r.otherLoad), format: (v) => `${(v * 100).toFixed(0)}% core`, target: 'noise' });
+  return rows;
+}
+
 async function main(): Promise<void> {
-  if (kinds.includes('gateway') && !existsSync(gatewayMain)) throw new Error(`the gateway is missing: ${gatewayMain}`);
-  log(`gateway: ${gatewayMain}`);
-  log(`node ${process.version}; targets ${kinds.join(', ')}; phases ${[...phases].join(', ')}`);
-  log(`gateway env: ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')} (pings and idle timeouts off: the baseline has neither)`);
-  log('clients: `ws` with perMessageDeflate off, in a separate process; app: in this process, answers 200 at once');
-  log('memory: RSS from /proc/<pid>/status after a full GC through the inspector (both servers run with --inspect)');
+  if (targets.includes('pushpin')) log(ensurePushpin(log));
+  if (targets.includes('gateway') && !gatewayMain) {
+    log('compiling the gateway (tsc -p tsconfig.build.json) …');
+    gatewayMain = compileGateway();
+  }
+  log(`node ${process.version}; targets ${targets.join(', ')}; phases ${[...phases].join(', ')}; gateway ${gatewayMain} with node flags [${gatewayNodeArgs.join(' ')}]`);
+  log(`gateway env: ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const app = await startBenchApp();
   try {
-    const memory = await runPhase('memory', measureMemory, app);
-    const broadcast = phases.has('broadcast') ? await measureBroadcast(app) : {};
-    const latency = phases.has('latency') ? await measureLatency(app) : {};
+    const start = await perTarget('startup', app, measureStart);
+    const memory = await perTarget('memory', app, measureMemory);
+    const broadcastTrials = phases.has('broadcast') ? await interleaved('broadcast', app, config.broadcastTrials, setUpBroadcast, broadcastTrial) : {};
+    // Other people's processes share these 2 cores; the best trial is the one least disturbed by them.
+    const broadcast = Object.fromEntries(Object.entries(broadcastTrials).map(([t, list]) => [t, Math.max(...list)])) as Partial<Record<Target, number>>;
+    const echoTrials = phases.has('echo') ? await interleaved('echo', app, config.echoTrials, setUpEcho, echoTrial) : {};
+    const echo = bestEchoes(echoTrials);
 
     console.log('');
-    console.log(`Gateway benchmark (${config.idleConnections} idle conns on top of ${config.idleBallast}, median of ${config.memoryRounds} rounds; broadcast ${config.broadcastRounds}×${config.broadcastConnections} frames of ${JSON.stringify(payload).length} B, best of ${config.broadcastTrials}; ${config.latencyConnections} conns × ${config.latencyRatePerSec / config.latencyConnections} msg/s for ${config.latencyDurationMs / 1000} s, best p99 of ${config.latencyTrials} trials)`);
-    console.log('baseline = plain `ws` server; for latency it forwards each message to the app by HTTP POST (keep-alive, 64 sockets)');
-    console.log(`memory = RSS delta after a full GC in the server, ${config.memoryRounds} fresh servers each, 2 connections per user; best trial = least disturbed by other processes on this machine`);
+    console.log(`Gateway benchmark, ${new Date().toISOString().slice(0, 10)}: ws = plain \`ws\` server; Pushpin ${targets.includes('pushpin') ? 'WebSocket-over-HTTP to a Node backend' : '(not run)'}; gateway = compiled build, open callbacks answered by an app`);
+    console.log(`RSS without forced GC: idle = median of ${config.startRounds} fresh processes after 1 s; per conn = (RSS − idle RSS of the same process) / conns, 2 conns per user`);
+    console.log(`broadcast: ${config.broadcastRounds} sends × ${config.broadcastConnections} conns, ${frame.length} B frames, best of ${config.broadcastTrials}; echo: ${config.echoClients} clients × ${config.echoRatePerSec / config.echoClients} msg/s for ${config.echoDurationMs / 1000} s with ${config.echoIdleConnections} idle conns open, best p99 of ${config.echoTrials} trials, lost summed over all`);
+    console.log('echo: ws echoes itself; Pushpin and "inline" answer the callback with the frame; "control API" = app answers 200, then POSTs /tapr/ws/conn/send');
     console.log('');
-    const ms = (v: number): string => `${v.toFixed(2)} ms`;
-    const pct = (v: number): string => `${(v * 100).toFixed(0)}% core`;
-    console.log(renderTable([
-      { figure: 'memory per idle connection', gateway: memory.gateway?.perConnKiB, baseline: memory.baseline?.perConnKiB, format: (v) => `${v.toFixed(2)} KiB`, target: '≤ 1.3× baseline', verdict: (g, b) => g <= 1.3 * b },
-      { figure: 'heap+external per idle conn', gateway: memory.gateway?.heapPerConnKiB, baseline: memory.baseline?.heapPerConnKiB, format: (v) => `${v.toFixed(2)} KiB`, target: '' },
-      { figure: 'broadcast deliveries/s', gateway: broadcast.gateway?.perSec, baseline: broadcast.baseline?.perSec, format: fmtInt, target: '≥ 0.8× baseline', verdict: (g, b) => g >= 0.8 * b },
-      { figure: 'broadcast server CPU per 100k', gateway: broadcast.gateway?.cpuMsPer100k, baseline: broadcast.baseline?.cpuMsPer100k, format: (v) => `${Math.round(v)} ms`, target: '' },
-      { figure: 'callback latency p50', gateway: latency.gateway?.summary.p50, baseline: latency.baseline?.summary.p50, format: ms, target: '' },
-      { figure: 'callback latency p99', gateway: latency.gateway?.summary.p99, baseline: latency.baseline?.summary.p99, format: ms, target: '≤ 5 ms', verdict: (g) => g <= 5 },
-      { figure: 'callback latency max', gateway: latency.gateway?.summary.max, baseline: latency.baseline?.summary.max, format: ms, target: '' },
-      { figure: 'server CPU per 1k callbacks', gateway: latency.gateway?.cpuMsPer1k, baseline: latency.baseline?.cpuMsPer1k, format: (v) => `${Math.round(v)} ms`, target: '' },
-      { figure: 'other CPU load (broadcast)', gateway: broadcast.gateway?.otherLoad, baseline: broadcast.baseline?.otherLoad, format: pct, target: 'noise' },
-      { figure: 'other CPU load (latency)', gateway: latency.gateway?.otherLoad, baseline: latency.baseline?.otherLoad, format: pct, target: 'noise' },
-      { figure: 'achieved message rate', gateway: latency.gateway?.achievedPerSec, baseline: latency.baseline?.achievedPerSec, format: (v) => `${fmtInt(v)}/s`, target: `${config.latencyRatePerSec}/s` },
-    ]));
-    if (!kinds.includes('gateway')) console.log('\n(gateway not measured: BENCH_TARGETS excludes it)');
+    console.log(renderComparison({
+      columns: ['ws', 'pushpin', 'gateway'],
+      ratios: [{ name: 'gateway/ws', of: 'gateway', to: 'ws' }, { name: 'pushpin/ws', of: 'pushpin', to: 'ws' }],
+      rows: buildRows(start, memory, broadcast, echo),
+    }));
   } finally {
     await app.close();
     if (app.malformed() > 0) problems.push(`the app received ${app.malformed()} malformed callbacks`);
+    if (app.controlErrors() > 0) problems.push(`${app.controlErrors()} control API sends from the app failed`);
   }
 }
 

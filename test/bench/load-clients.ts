@@ -3,6 +3,7 @@
 // Keeping clients in their own process keeps their file descriptors and CPU apart from the server under test.
 // Every request carries an `id`; the answer is `{id, ok, result | error}`. The process exits when the parent leaves.
 import WebSocket from 'ws';
+import { buildEchoMessage, EchoRecorder, readEchoSeq, type EchoTally } from './echo-load.ts';
 
 export type LoadCommand =
   | { cmd: 'open'; url: string; count: number; batch: number; localAddresses: string[]; user?: string; userModulo?: number }
@@ -10,12 +11,14 @@ export type LoadCommand =
   | { cmd: 'counts' }
   | { cmd: 'waitFrames'; total: number; timeoutMs: number }
   | { cmd: 'pace'; connections: number; ratePerSec: number; durationMs: number }
+  | { cmd: 'echo'; connections: number; ratePerSec: number; durationMs: number; graceMs: number }
   | { cmd: 'now' }
   | { cmd: 'closeAll'; timeoutMs: number };
 
 export interface OpenResult { opened: number; failed: number; firstError?: string; elapsedMs: number }
 export interface Counts { frames: number; bytes: number; firstAt: number; lastAt: number; unexpectedCloses: number; open: number }
 export interface PaceResult { sent: number; elapsedMs: number; maxLagMs: number }
+export type EchoResult = EchoTally & { elapsedMs: number; maxLagMs: number };
 
 type Request = LoadCommand & { id: number };
 
@@ -23,6 +26,8 @@ const clients: WebSocket[] = [];
 let closing = false;
 const counts: Counts = { frames: 0, bytes: 0, firstAt: 0, lastAt: 0, unexpectedCloses: 0, open: 0 };
 let frameWaiter: (() => void) | undefined;
+/** Set while an echo run is on: every frame is offered to it. */
+let echoSink: ((data: Buffer, at: number) => void) | undefined;
 
 const now = (): number => performance.timeOrigin + performance.now();
 
@@ -32,6 +37,7 @@ function onMessage(data: Buffer): void {
   counts.lastAt = at;
   counts.frames += 1;
   counts.bytes += data.length;
+  echoSink?.(data, at);
   frameWaiter?.();
 }
 
@@ -126,6 +132,49 @@ function pace(connections: number, ratePerSec: number, durationMs: number): Prom
   });
 }
 
+/**
+ * Sends echo messages round-robin over the first `connections` clients, evenly paced at `ratePerSec` in total, and
+ * times each echo on this process's clock (no clock offset needed); waits `graceMs` after the last send for stragglers.
+ */
+async function echo(command: Extract<LoadCommand, { cmd: 'echo' }>): Promise<EchoResult> {
+  const targets = clients.slice(0, command.connections);
+  if (targets.length < command.connections) throw new Error(`echo: ${targets.length} clients open, ${command.connections} wanted`);
+  const total = Math.floor((command.ratePerSec * command.durationMs) / 1000);
+  const recorder = new EchoRecorder(total);
+  echoSink = (data, at) => {
+    const seq = readEchoSeq(data.toString('utf8'));
+    if (seq !== undefined) recorder.echoed(seq, at);
+  };
+  const intervalMs = 1000 / command.ratePerSec;
+  const started = performance.now();
+  let sent = 0;
+  let maxLagMs = 0;
+  try {
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        const elapsed = performance.now() - started;
+        while (sent < total && sent * intervalMs <= elapsed) {
+          maxLagMs = Math.max(maxLagMs, performance.now() - started - sent * intervalMs);
+          const at = now();
+          const seq = recorder.next(at)!;
+          targets[sent % targets.length]!.send(buildEchoMessage(seq, at));
+          sent += 1;
+        }
+        if (sent >= total || elapsed > command.durationMs + 5000) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 1);
+    });
+    const elapsedMs = performance.now() - started;
+    const graceEnds = performance.now() + command.graceMs;
+    while (recorder.pending > 0 && performance.now() < graceEnds) await new Promise((r) => setTimeout(r, 50));
+    return { ...recorder.tally(), elapsedMs, maxLagMs };
+  } finally {
+    echoSink = undefined;
+  }
+}
+
 async function closeAll(timeoutMs: number): Promise<{ stillOpen: number }> {
   closing = true;
   const closed = clients.map((socket) => new Promise<void>((resolve) => {
@@ -149,6 +198,7 @@ async function handle(request: Request): Promise<unknown> {
     case 'counts': return { ...counts };
     case 'waitFrames': return waitFrames(request.total, request.timeoutMs);
     case 'pace': return pace(request.connections, request.ratePerSec, request.durationMs);
+    case 'echo': return echo(request);
     case 'now': return { now: now() };
     case 'closeAll': return closeAll(request.timeoutMs);
   }

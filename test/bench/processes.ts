@@ -1,9 +1,14 @@
 // Child processes of the gateway benchmark: fork/track/stop them, talk to them over IPC, read their RSS and CPU. I/O.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import type { LoadCommand } from './load-clients.ts';
+import { parentFromStat, treeOf } from './process-tree.ts';
 
 const live = new Set<ChildProcess>();
 
@@ -40,6 +45,59 @@ export function readRssKiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(match[1]);
+}
+
+/** A process and all its descendants, read from /proc (Pushpin is a runner with four service processes). */
+export function treePids(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parents.set(Number(entry), parentFromStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
+    } catch {
+      // The process ended while we listed /proc: it is not part of anyone's tree any more.
+    }
+  }
+  return treeOf(root, parents);
+}
+
+/** RSS of a process and all its descendants, in KiB. */
+export function readTreeRssKiB(root: number): number {
+  return treePids(root).reduce((sum, pid) => {
+    try {
+      return sum + readRssKiB(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** A TCP port that was free on loopback a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (typeof address !== 'object' || !address) throw new Error('could not pick a free port');
+  return address.port;
+}
+
+/** Tries a WebSocket connection every 10 ms until one opens; resolves when it did (the "first accepted connection"). */
+export async function waitForWebSocket(url: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError = '';
+  while (performance.now() < deadline) {
+    const opened = await new Promise<boolean>((resolve) => {
+      const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 2000 });
+      socket.once('open', () => { socket.terminate(); resolve(true); });
+      socket.once('error', (error) => { lastError = error.message; socket.terminate(); resolve(false); });
+    });
+    if (opened) return;
+    await sleep(10);
+  }
+  throw new Error(`no WebSocket connection to ${url} within ${timeoutMs} ms: ${lastError}`);
 }
 
 /** Busy CPU time of the whole machine (all cores, everything but idle and iowait), in ms, from /proc/stat. */
@@ -104,17 +162,33 @@ export interface BaselineServer {
   readonly port: number;
   readonly baseUrl: string;
   readonly wsUrl: string;
+  /** From fork to the first accepted WebSocket connection. */
+  readonly startupMs: number;
   /** Everything written to stderr so far (with `inspect`, it starts with the inspector's URL). */
   stderr(): string;
   stop(): Promise<void>;
 }
 
-/** Forks test/bench/baseline-ws-server.ts; `forwardUrl` makes it forward inbound messages to the app. */
-export async function forkBaseline(options: { forwardUrl?: string; inspect?: boolean } = {}): Promise<BaselineServer> {
+/**
+ * baseline-ws-server.ts with its types stripped, written to dist/bench/ (so `ws` still resolves from node_modules):
+ * run as .ts, Node would load its type-stripping transformer, ~20 MiB the compiled gateway does not carry.
+ */
+function compiledBaseline(): string {
+  const source = fileURLToPath(new URL('./baseline-ws-server.ts', import.meta.url));
+  const out = fileURLToPath(new URL('../../dist/bench/baseline-ws-server.js', import.meta.url));
+  mkdirSync(fileURLToPath(new URL('../../dist/bench/', import.meta.url)), { recursive: true });
+  writeFileSync(out, stripTypeScriptTypes(readFileSync(source, 'utf8')));
+  return out;
+}
+
+/** Forks test/bench/baseline-ws-server.ts (as JavaScript); `forwardUrl` makes it forward inbound messages to the app, `echo` echo them. */
+export async function forkBaseline(options: { forwardUrl?: string; inspect?: boolean; echo?: boolean } = {}): Promise<BaselineServer> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', BASELINE_HOST: '127.0.0.1' };
   if (options.forwardUrl) env.BASELINE_FORWARD_URL = options.forwardUrl;
+  if (options.echo) env.BASELINE_ECHO = '1';
+  const forkedAt = performance.now();
   const execArgv = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
-  const child = track(fork(fileURLToPath(new URL('./baseline-ws-server.ts', import.meta.url)), [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }));
+  const child = track(fork(compiledBaseline(), [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
   const port = await new Promise<number>((resolve, reject) => {
@@ -122,12 +196,16 @@ export async function forkBaseline(options: { forwardUrl?: string; inspect?: boo
     child.once('message', (m: { type: string; port: number }) => { clearTimeout(timer); resolve(m.port); });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`baseline server exited (${code}) before listening`)); });
   });
+  const wsUrl = `ws://127.0.0.1:${port}/ws`;
+  await waitForWebSocket(wsUrl, 10_000);
+  const startupMs = performance.now() - forkedAt;
   return {
     child,
     pid: child.pid!,
     port,
     baseUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    wsUrl,
+    startupMs,
     stderr: () => stderr,
     stop: () => stopChild(child, 5000),
   };

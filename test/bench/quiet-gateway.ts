@@ -1,20 +1,50 @@
 // Starts the real gateway for the benchmark at WS_LOG_LEVEL=warn and waits for /readyz (the "listening" line is info). I/O.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { stopChild, track } from './processes.ts';
+import { parseDockerfile } from '../images/dockerfile.ts';
+import { freePort, stopChild, track } from './processes.ts';
 
 /** BENCH_GATEWAY_MAIN points the benchmark at another copy of the gateway (A/B comparisons). */
 export const gatewayMain = process.env.BENCH_GATEWAY_MAIN ?? fileURLToPath(new URL('../../sidecar/src/main.ts', import.meta.url));
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * `npm run build`'s compile (tsc -p tsconfig.build.json) plus the package.json main.js reads its version from, as the
+ * image has it; returns dist/sidecar/src/main.js. The container image runs this, so its RSS is the figure that counts.
+ */
+export function compileGateway(): string {
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { cwd: root, stdio: 'inherit' });
+  copyFileSync(`${root}sidecar/package.json`, `${root}dist/sidecar/package.json`);
+  return `${root}dist/sidecar/src/main.js`;
+}
+
+/** The node flags of the gateway image (the Dockerfile's ws-gateway ENTRYPOINT between `node` and the script). */
+export function imageNodeFlags(): string[] {
+  const stage = parseDockerfile(readFileSync(`${root}Dockerfile`, 'utf8')).find((s) => s.name === 'ws-gateway');
+  const entrypoint = stage?.entrypoint;
+  if (!entrypoint || entrypoint[0] !== 'node' || entrypoint.length < 2) throw new Error('Dockerfile: the ws-gateway stage has no ["node", …, "<main>"] ENTRYPOINT');
+  return entrypoint.slice(1, -1);
+}
+
+export interface QuietGatewayOptions {
+  /** The entry point to run (default `gatewayMain`: the sources, or BENCH_GATEWAY_MAIN). */
+  main?: string;
+  /** Node flags before the entry point (V8 flags such as --trace-gc are refused in NODE_OPTIONS). */
+  nodeArgs?: readonly string[];
+  startTimeoutMs?: number;
+}
 
 export interface QuietGateway {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly baseUrl: string;
   readonly wsUrl: string;
+  /** From spawn to the first /readyz 200 (polled every 10 ms). */
+  readonly startupMs: number;
   /** JSON log lines (warn and above at the default level of this helper). */
   readonly logs: Record<string, unknown>[];
   stderr(): string;
@@ -22,21 +52,12 @@ export interface QuietGateway {
   stop(timeoutMs?: number): Promise<number | string>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (typeof address !== 'object' || !address) throw new Error('could not pick a free port');
-  return address.port;
-}
-
-/** Spawns sidecar/src/main.ts with `env` (plus host/port/log level defaults) and polls /readyz until it answers 200. */
-export async function startQuietGateway(env: Record<string, string>, startTimeoutMs = 20_000): Promise<QuietGateway> {
+/** Spawns the gateway (sources unless `main` says otherwise) with `env` (plus host/port/log level defaults) and polls /readyz until it answers 200. */
+export async function startQuietGateway(env: Record<string, string>, options: QuietGatewayOptions = {}): Promise<QuietGateway> {
+  const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   const port = await freePort();
-  const child = track(spawn(process.execPath, [gatewayMain], {
+  const spawnedAt = performance.now();
+  const child = track(spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? gatewayMain], {
     env: { PATH: process.env.PATH ?? '', WS_GATEWAY_HOST: '127.0.0.1', WS_LOG_LEVEL: 'warn', ...env, WS_GATEWAY_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   }));
@@ -60,12 +81,14 @@ export async function startQuietGateway(env: Record<string, string>, startTimeou
       await stopChild(child, 2000);
       throw new Error(`gateway was not ready within ${startTimeoutMs} ms; stderr: ${stderr}`);
     }
-    await sleep(50);
+    await sleep(10);
   }
+  const startupMs = performance.now() - spawnedAt;
   return {
     child,
     pid: child.pid!,
     baseUrl,
+    startupMs,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     logs,
     stderr: () => stderr,

@@ -55,7 +55,8 @@ describe('a bad value exits 2 with one stderr line naming it', { concurrency: 4 
   }
 });
 
-// F6: undici refuses anything else in a request path, so such a value used to fail every callback at run time.
+// F6: RFC 3986 allows none of these in a request path (HTTP clients refuse most), so such a value used to fail every
+// callback at run time.
 const BAD_PATHS: { variable: string; value: string; shown: string }[] = [
   { variable: 'WS_URL', value: '/cb/чат', shown: '"/cb/\\u0447\\u0430\\u0442"' },
   { variable: 'WS_URL', value: '/cb\u200b', shown: '"/cb\\u200b"' },
@@ -66,7 +67,7 @@ const BAD_PATHS: { variable: string; value: string; shown: string }[] = [
   { variable: 'WS_APP_HOST', value: 'app host', shown: '"app host"' },
 ];
 
-describe('a callback path or host undici would refuse exits 2, naming the variable, the escaped value and what is allowed', { concurrency: 4 }, () => {
+describe('a callback path or host an HTTP client would refuse exits 2, naming the variable, the escaped value and what is allowed', { concurrency: 4 }, () => {
   for (const bad of BAD_PATHS) {
     test(`${bad.variable}=${bad.shown}`, async () => {
       const result = await runGatewayToExit({ ...VALID, [bad.variable]: bad.value });

@@ -40,7 +40,8 @@ for (const target of ['ws-gateway', 'operator']) {
     assert.match(fs.final.image, /^node:24[.-]/, 'the runtime image must be Node 24');
     assert.match(fs.final.user ?? '', /^[1-9]\d*(:[1-9]\d*)?$/, 'runAsNonRoot needs a numeric non-zero USER');
     assert.equal(fs.command[0], process.execPath, 'ENTRYPOINT must be exec form starting with node (node is PID 1 and gets SIGTERM)');
-    assert.match(fs.command[1] ?? '', /\.js$/, 'the image runs compiled JavaScript, not .ts');
+    assert.match(fs.command.at(-1) ?? '', /\.js$/, 'the image runs compiled JavaScript, not .ts');
+    for (const flag of fs.command.slice(1, -1)) assert.match(flag, /^--/, 'between node and the script only node flags');
     const installed = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     for (const name of ['typescript', 'eslint', 'node']) {
       assert.ok(installed.devDependencies[name] !== undefined);
@@ -53,7 +54,7 @@ test('the gateway image serves a WebSocket client and drains on SIGTERM', async 
   const fs = await image('ws-gateway');
   const app = await startAppServer();
   t.after(() => app.close());
-  const gateway = await startGateway({ entry: join(fs.root, fs.command[1]!), env: { WS_URL: '/ws/message', WS_PORT: String(app.port) } });
+  const gateway = await startGateway({ entry: join(fs.root, fs.command.at(-1)!), nodeArgs: fs.command.slice(1, -1), env: { WS_URL: '/ws/message', WS_PORT: String(app.port) } });
   t.after(() => gateway.stop());
   const client = await connect(gateway.wsUrl, { headers: { 'X-Bfl-User': 'alice' } });
   await app.waitFor((callback) => callback.body.action === 'open');

@@ -31,6 +31,8 @@ export interface StartGatewayOptions {
   wrapper?: string[];
   /** The gateway's entry file (default sidecar/src/main.ts; the image test runs the compiled main.js). */
   entry?: string;
+  /** Node flags before the entry file (the image test passes its ENTRYPOINT's). */
+  nodeArgs?: readonly string[];
 }
 
 /** Spawns the gateway with WS_GATEWAY_PORT=0 (unless given) and waits for its `listening` log line. */
@@ -46,7 +48,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     throw new Error('startGateway learns the port from the info-level "listening" line: use WS_LOG_LEVEL debug or info, or a fixed WS_GATEWAY_PORT');
   }
   const [command, ...prefixArgs] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command, [...prefixArgs, options.entry ?? gatewayMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...prefixArgs, ...(options.nodeArgs ?? []), options.entry ?? gatewayMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.setEncoding('utf8');

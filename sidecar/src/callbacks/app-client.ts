@@ -1,5 +1,7 @@
 // HTTP client for callbacks to the app: one keep-alive pool, and a result that tells delivered from never delivered. I/O.
-import { Pool, type Dispatcher } from 'undici';
+// node:http, not undici: the server side already loads Node's HTTP parser, while undici brings its own (llhttp as
+// WebAssembly) and ~6 MiB of RSS per idle gateway for the same keep-alive pool.
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { decideInlineReply, type InlineReply } from './inline-reply.ts';
 import { parseOpenAnswer, type OpenSubscription } from './open-answer.ts';
 
@@ -15,7 +17,7 @@ export type DeliveryResult =
   | { kind: 'unreachable'; error: string }
   /** The connection broke after the request may have been sent: not retried, for the same reason as a timeout. */
   | { kind: 'failed'; error: string }
-  /** undici refused to build the request (e.g. a path or header it does not accept): a configuration error, never sent. */
+  /** Node refused to build the request (e.g. a path or header it does not accept): a configuration error, never sent. */
   | { kind: 'invalid'; error: string };
 
 export interface PostOptions {
@@ -42,126 +44,155 @@ export interface AppClientOptions {
 }
 
 // Errors raised before a single byte reached the app.
-const neverDeliveredCodes = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
-]);
+const neverDeliveredCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 export function createAppClient(options: AppClientOptions): AppClient {
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const pool = new Pool(`http://${host}:${options.port}`, {
-    connections: options.connections,
-    pipelining: 1,
-    connectTimeout: options.timeoutMs,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections, scheduling: 'lifo' });
+  // Requests in flight, so that close() can wait for them and destroy() can abort them.
+  const inFlight = new Map<ClientRequest, Promise<DeliveryResult>>();
+  // After close() or destroy() nothing new is sent: an Agent would open fresh sockets for callbacks queued behind the
+  // aborted ones, and at the shutdown deadline those would reach the app after the report counted them undelivered.
+  let closed = false;
+
+  function attempt(body: string, cookie: string | undefined, postOptions: PostOptions): { req?: ClientRequest; settled: Promise<DeliveryResult> } {
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    if (cookie !== undefined) headers.cookie = cookie;
+    let req: ClientRequest | undefined;
+    const settled = new Promise<DeliveryResult>((resolve) => {
+      // One timer bounds the attempt: connect and headers, then (reset) the body, which gets the timeout in total so
+      // that a trickling one cannot hold the socket. A plain timer, cleared when done: an AbortSignal.timeout here
+      // could not be cancelled, and at 2k callbacks/s thousands of them pile up and stall the GC.
+      let timer: NodeJS.Timeout | undefined;
+      let connected = false;
+      let answered = false;
+      const finish = (result: DeliveryResult): void => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      try {
+        req = request({ host: options.host, port: options.port, path: options.path, method: 'POST', agent, headers });
+      } catch (error) {
+        finish({ kind: 'invalid', error: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+      const sent = req;
+      timer = setTimeout(() => {
+        sent.destroy();
+        // Never connected within the timeout: nothing was sent, so it is safe to retry.
+        if (!answered) finish(connected ? { kind: 'timeout' } : { kind: 'unreachable', error: 'ETIMEDOUT' });
+      }, options.timeoutMs);
+      sent.once('socket', (socket) => {
+        if (!socket.connecting) connected = true;
+        else socket.once('connect', () => { connected = true; });
+      });
+      sent.once('error', (error: NodeJS.ErrnoException) => {
+        if (answered) return;
+        const code = error.code ?? error.message;
+        finish(!connected || neverDeliveredCodes.has(code) ? { kind: 'unreachable', error: code } : { kind: 'failed', error: code });
+      });
+      sent.once('response', (response) => {
+        answered = true;
+        clearTimeout(timer);
+        // A body that trickles in gets the attempt's timeout in total, then its socket is closed (the status is
+        // already known, so the callback counts as delivered).
+        timer = setTimeout(() => response.destroy(), options.timeoutMs);
+        readAnswer(response, postOptions).then(finish, () => finish({ kind: 'delivered', status: response.statusCode ?? 0 }));
+      });
+      sent.end(body);
+    });
+    return req === undefined ? { settled } : { req, settled };
+  }
 
   return {
     async post(body, cookie, postOptions = {}) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (cookie !== undefined) headers.cookie = cookie;
-      // The attempt is bounded by the pool's connect/headers/body timeouts. No AbortSignal.timeout here:
-      // its timer cannot be cancelled, and at 2k callbacks/s thousands of them pile up and stall the GC.
+      if (closed) return { kind: 'failed', error: 'ERR_CLIENT_CLOSED' };
+      const { req, settled } = attempt(body, cookie, postOptions);
+      if (req === undefined) return settled;
+      inFlight.set(req, settled);
       try {
-        const response = await pool.request({ path: options.path, method: 'POST', headers, body });
-        // bodyTimeout only bounds the gap between chunks: a body that trickles in gets the attempt's timeout in
-        // total, then its socket is closed (the status is already known, so the callback counts as delivered).
-        const trickling = setTimeout(() => response.body.destroy(), options.timeoutMs);
-        try {
-          const limit = postOptions.replyLimitBytes;
-          const wanted = limit === undefined ? undefined : decideInlineReply(response.statusCode, response.headers);
-          if (limit !== undefined && wanted?.kind === 'reply') {
-            const reply = await readReply(response, limit, wanted.binary);
-            return reply === undefined ? { kind: 'delivered', status: response.statusCode } : { kind: 'delivered', status: response.statusCode, reply };
-          }
-          if (postOptions.readSubscribe && response.statusCode >= 200 && response.statusCode <= 299) {
-            const text = await readSmallBody(response, responseDrainLimitBytes);
-            const subscribe = text === undefined ? undefined : parseOpenAnswer(text);
-            return subscribe === undefined ? { kind: 'delivered', status: response.statusCode } : { kind: 'delivered', status: response.statusCode, subscribe };
-          }
-          // Any other answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool. dump()
-          // discards the chunks as they arrive and, past its limit, destroys the socket instead of reading on (F3).
-          await response.body.dump({ limit: responseDrainLimitBytes });
-        } finally {
-          clearTimeout(trickling);
-        }
-        return { kind: 'delivered', status: response.statusCode };
-      } catch (error) {
-        return classifyFailure(error);
+        return await settled;
+      } finally {
+        inFlight.delete(req);
       }
     },
     async close() {
-      await pool.close();
+      closed = true;
+      await Promise.allSettled(inFlight.values());
+      agent.destroy();
     },
     async destroy() {
-      await pool.destroy();
+      closed = true;
+      for (const req of inFlight.keys()) req.destroy();
+      agent.destroy();
+      await Promise.allSettled(inFlight.values());
     },
   };
+}
+
+/** What the answer means: an inline reply (SPEC A9), an open answer's subscription (A10), or only its status. */
+async function readAnswer(response: IncomingMessage, postOptions: PostOptions): Promise<DeliveryResult> {
+  const status = response.statusCode ?? 0;
+  const limit = postOptions.replyLimitBytes;
+  const wanted = limit === undefined ? undefined : decideInlineReply(status, response.headers);
+  if (limit !== undefined && wanted?.kind === 'reply') {
+    const reply = await readReply(response, limit, wanted.binary);
+    return reply === undefined ? { kind: 'delivered', status } : { kind: 'delivered', status, reply };
+  }
+  if (postOptions.readSubscribe && status >= 200 && status <= 299) {
+    const text = await readSmallBody(response, responseDrainLimitBytes);
+    const subscribe = text === undefined ? undefined : parseOpenAnswer(text);
+    return subscribe === undefined ? { kind: 'delivered', status } : { kind: 'delivered', status, subscribe };
+  }
+  // Any other answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool; past the
+  // limit the socket is closed instead of read on (F3).
+  await readBounded(response, responseDrainLimitBytes, false);
+  return { kind: 'delivered', status };
 }
 
 /**
  * Reads an inline reply's body, never more than `limitBytes`: a larger one (declared, or counted while reading) is
  * not read on and its socket is closed. undefined for an empty body (nothing is sent).
  */
-async function readReply(response: Dispatcher.ResponseData, limitBytes: number, binary: boolean): Promise<InlineReply | undefined> {
+async function readReply(response: IncomingMessage, limitBytes: number, binary: boolean): Promise<InlineReply | undefined> {
   const declared = Number(response.headers['content-length'] ?? Number.NaN);
   if (declared > limitBytes) {
-    response.body.destroy();
+    response.destroy();
     return { kind: 'too-large', bytes: declared };
   }
-  const body = await readBounded(response, limitBytes);
+  const body = await readBounded(response, limitBytes, true);
   if (body.kind !== 'whole') return body;
   if (body.data.length === 0) return undefined;
   return { kind: 'frame', frame: { data: body.data, binary } };
 }
 
 /** The whole body as text, or undefined when it is larger than `limitBytes` (then its socket is closed) or broke off. */
-async function readSmallBody(response: Dispatcher.ResponseData, limitBytes: number): Promise<string | undefined> {
-  const body = await readBounded(response, limitBytes);
+async function readSmallBody(response: IncomingMessage, limitBytes: number): Promise<string | undefined> {
+  const body = await readBounded(response, limitBytes, true);
   return body.kind === 'whole' ? body.data.toString('utf8') : undefined;
 }
 
 type BoundedBody = { kind: 'whole'; data: Buffer } | { kind: 'too-large'; bytes: number } | { kind: 'incomplete' };
 
-/** Reads a body, never more than `limitBytes`: past it the socket is closed rather than read on. */
-async function readBounded(response: Dispatcher.ResponseData, limitBytes: number): Promise<BoundedBody> {
+/** Reads a body, never more than `limitBytes`: past it the socket is closed rather than read on. `keep`: or discard. */
+async function readBounded(response: IncomingMessage, limitBytes: number, keep: boolean): Promise<BoundedBody> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > limitBytes) {
-        response.body.destroy();
+        response.destroy();
         return { kind: 'too-large', bytes: total };
       }
-      chunks.push(chunk);
+      if (keep) chunks.push(chunk);
     }
   } catch {
     return { kind: 'incomplete' };
   }
   // Destroyed by the trickle timer: the iteration may end quietly, but the body is not whole.
-  if (!response.body.readableEnded) return { kind: 'incomplete' };
+  if (!response.complete) return { kind: 'incomplete' };
   return { kind: 'whole', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) };
 }
 
 /** Past this many bytes of an answer's body, the socket is closed rather than read to the end. */
 export const responseDrainLimitBytes = 64 * 1024;
-
-function classifyFailure(error: unknown): DeliveryResult {
-  const codes = errorCodes(error);
-  if (codes.includes('UND_ERR_INVALID_ARG')) return { kind: 'invalid', error: error instanceof Error ? error.message : 'UND_ERR_INVALID_ARG' };
-  const neverDelivered = codes.find((code) => neverDeliveredCodes.has(code));
-  if (neverDelivered !== undefined) return { kind: 'unreachable', error: neverDelivered };
-  if (codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT')) return { kind: 'timeout' };
-  return { kind: 'failed', error: codes[0] ?? (error instanceof Error ? error.message : String(error)) };
-}
-
-/** The `code` of the error and of its causes: undici wraps socket errors, so the system code may sit on a cause. */
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-  }
-  return codes;
-}

@@ -101,7 +101,7 @@ test('concurrency limit hands slots over in arrival order', async () => {
   assert.equal(limit.inFlight, 0);
 });
 
-test('a request undici refuses to build (UND_ERR_INVALID_ARG) is a configuration error, not a lost connection', async (t) => {
+test('a request node:http refuses to build (a non-ASCII path) is a configuration error, not a lost connection', async (t) => {
   const server = createServer((_req, res) => res.end('{}'));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -47,9 +47,12 @@ const receiverErrorCodes: Record<string, number> = {
 // instead of five closures per connection.
 const owner = Symbol('connection');
 type OwnedSocket = WebSocket & { [owner]: Connection };
+let nextSerial = 0;
 
 export class Connection implements CallbackQueueOwner {
   readonly info: ConnectionInfo;
+  /** Order of creation in this process (a small integer): which slice of the ping sweep it is in. */
+  readonly serial = nextSerial++;
   /** Time of the last inbound frame of any kind (Date.now()). */
   lastActivity = Date.now();
   /** The channels it is in (SPEC A10), written by the registry's channel index only; undefined until its first. */
