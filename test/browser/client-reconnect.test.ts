@@ -49,8 +49,9 @@ test('SIGTERM: $drain spreads the reconnects over its window instead of the back
   const first = await stack.startGateway();
   for (const name of NAMES) await stack.createClient(name, { minDelayMs: 60_000, maxDelayMs: 60_000 });
   for (const name of NAMES) await stack.waitFor(name, 'open', (r) => (r.state === 'open' ? true : undefined));
-  await first.stop('SIGTERM');
+  // A rolling update: the new gateway is up and receives new sockets before the old one drains.
   await stack.startGateway();
+  await first.stop('SIGTERM');
   const delays = [];
   for (const name of NAMES) {
     const seen = await stack.waitFor(name, 'reconnecting', (r) => r.states.find((s) => s.state === 'reconnecting'));
