@@ -140,10 +140,11 @@ export function createClient<ServerEvents extends object = Record<string, unknow
     void onSocketEnd(1006, why);
   };
 
-  const detach = (old: WebSocket): void => {
+  /** Silences a socket and closes it (1000 when the user ends the client, else the browser's default). */
+  const detach = (old: WebSocket, code?: number): void => {
     old.onopen = old.onmessage = old.onclose = null;
     try {
-      old.close();
+      old.close(code);
     } catch {
       // Already closing: nothing to undo.
     }
@@ -272,12 +273,8 @@ export function createClient<ServerEvents extends object = Record<string, unknow
     },
     close() {
       if (ended) return;
-      const current = socket;
+      if (socket) detach(socket, 1000);
       socket = undefined;
-      if (current) {
-        current.onopen = current.onmessage = current.onclose = null;
-        current.close(1000);
-      }
       finish({});
     },
   } as Client<ServerEvents, ClientEvents>;
