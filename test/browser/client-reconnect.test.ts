@@ -1,5 +1,5 @@
 // Reconnects in a real browser against the real gateway: a killed and restarted gateway is reconnected with jittered
-// delays inside the backoff windows; `$drain` spreads reconnects over its window; 1000 from the app and a 401 refusal
+// delays inside the backoff windows; `$drain` spreads reconnects over its window; 1000 from the app, 1008 and a 401 refusal
 // (learnt by the A11 probe, since the browser only reports 1006) are final.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,4 +90,18 @@ test('an upgrade refused with 401 is final and reported with its status, though 
   await sleep(1_500);
   assert.equal(stack.pages.upgrades, 1, 'tried once');
   assert.deepEqual(stateNames(await stack.recording('a')), ['closed']);
+});
+
+test('closed with 1008 (a flood over WS_MAX_INBOUND_FRAMES_PER_SEC) is final: a retry would be refused the same way', async (t) => {
+  const stack = await startBrowserStack(t, browser, { ...ENV, WS_MAX_INBOUND_FRAMES_PER_SEC: '5', WS_INBOUND_FRAMES_BURST: '10' });
+  await stack.startGateway();
+  await stack.createClient('a', { minDelayMs: 50, maxDelayMs: 100 });
+  await stack.waitFor('a', 'open', (r) => (r.state === 'open' ? true : undefined));
+  for (let i = 0; i < 30; i++) await stack.call('a', 'send', 'chat', i);
+  const closed = await stack.waitFor('a', 'closed', (r) => r.states.find((s) => s.state === 'closed'));
+  assert.equal(closed.detail.code, 1008);
+  assert.match(closed.detail.error ?? '', /^closed with 1008/);
+  const upgrades = stack.pages.upgrades;
+  await sleep(1_000);
+  assert.equal(stack.pages.upgrades, upgrades, 'no reconnect after 1008');
 });
