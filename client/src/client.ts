@@ -61,7 +61,9 @@ export function createClient<ServerEvents extends object = Record<string, unknow
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let nextRequestId = 0;
-  let ended = false;
+
+  /** A function, not a flag: the state may change while a probe is awaited. */
+  const isClosed = (): boolean => state === 'closed';
 
   const setState = (next: ClientState, detail: StateDetail = {}): void => {
     state = next;
@@ -154,9 +156,9 @@ export function createClient<ServerEvents extends object = Record<string, unknow
     const wasOpened = opened;
     socket = undefined;
     clearTimers();
-    if (ended) return;
+    if (isClosed()) return;
     const probeStatus = !wasOpened && code === 1006 && options.probe !== false ? await probeRefusal(url, 5_000) : undefined;
-    if (ended) return;
+    if (isClosed()) return;
     const step: NextStep = decideNextStep({ code, reason, opened: wasOpened, probeStatus });
     if (step.kind === 'final') {
       finish({ code, reason, ...(probeStatus === undefined ? {} : { status: probeStatus }), error: step.why });
@@ -215,7 +217,6 @@ export function createClient<ServerEvents extends object = Record<string, unknow
   // --- ending for good
 
   const finish = (detail: StateDetail): void => {
-    ended = true;
     clearTimers();
     listenToEnvironment(false);
     queue.clear();
@@ -229,7 +230,7 @@ export function createClient<ServerEvents extends object = Record<string, unknow
       socket.send(text);
       return 'sent';
     }
-    if (ended || sendOptions.volatile) return 'dropped';
+    if (isClosed() || sendOptions.volatile) return 'dropped';
     return queue.push(text, sendOptions.key, Date.now()) ? 'queued' : 'dropped';
   };
 
@@ -272,7 +273,7 @@ export function createClient<ServerEvents extends object = Record<string, unknow
       });
     },
     close() {
-      if (ended) return;
+      if (isClosed()) return;
       if (socket) detach(socket, 1000);
       socket = undefined;
       finish({});
