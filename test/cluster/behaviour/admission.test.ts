@@ -162,7 +162,17 @@ test('validating webhooks deny with their message; they see subresources, old ob
     }],
   };
   await admission.createValidatingWebhookConfiguration({ body: config });
-  const denied = await expectStatus(core.createNamespacedPod({ namespace, body: pod('new', { guarded: 'yes' }) }), 400);
+  // The apiserver learns of a new webhook configuration from its own informer: shortly, not at once. A pod created
+  // before that is admitted (and left alone: deleting a guarded pod would meet the webhook too).
+  let tries = 0;
+  const denied = await eventually(async () => {
+    try {
+      return await expectStatus(core.createNamespacedPod({ namespace, body: pod(`new-${tries++}`, { guarded: 'yes' }) }), 400);
+    } catch (error) {
+      if (/the call succeeded/.test(String(error))) return undefined;
+      throw error;
+    }
+  });
   assert.equal(denied.message, 'admission webhook "guard.tapr.io" denied the request: pods need an owner');
 
   const raw = await rawRequest(kc, `/api/v1/namespaces/${namespace}/pods/kept/status`, {
