@@ -1,10 +1,9 @@
 // Wires one gateway process: HTTP server, upgrades, connections, hub, callbacks, liveness, and the SIGTERM drain (SPEC A6). I/O.
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { BackplaneFactory } from './backplane/backplane.ts';
 import { createAppClient } from './callbacks/app-client.ts';
@@ -160,16 +159,12 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       ...(backplane ? { backplane: backplane.stats() } : {}),
     }),
   });
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    hostname: config.host,
-    // Slowloris (F13): Node checks these timeouts every connectionsCheckingInterval (30 s by default).
-    serverOptions: {
-      headersTimeout: config.headersTimeoutMs,
-      requestTimeout: config.requestTimeoutMs,
-      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor((config.headersTimeoutMs || config.requestTimeoutMs || 4000) / 4))),
-    },
-  }) as Server;
+  // Slowloris (F13): Node checks these timeouts every connectionsCheckingInterval (30 s by default).
+  const server = createServer({
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor((config.headersTimeoutMs || config.requestTimeoutMs || 4000) / 4))),
+  }, app);
   const pendingSockets = trackPendingSockets(server, { max: config.maxPendingUpgrades, onRefused: () => metrics.pendingSocketsRefused.inc() });
   server.on('upgrade', createUpgradeHandler({
     config,

@@ -1,8 +1,12 @@
 // The gateway's HTTP surface on WS_GATEWAY_PORT: control API, health, metrics, and the verdict for a plain GET on a client endpoint (SPEC A11). HTTP edge.
-import { Hono } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
+// Plain node:http, no web Request/Response: every control API call is on the echo path, and loading the web classes
+// (undici) costs ~4 MiB per gateway (docs/performance.md, Gateway).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { createChannelRoutes, createControlRoutes, errorBody } from './control-api/control-routes.ts';
+import { createChannelRoutes, createControlRoutes } from './control-api/control-routes.ts';
+import { errorReply, type HttpReply } from './http/http-reply.ts';
+import { matchRoute, type RouteGroup } from './http/route-table.ts';
+import { writeReply } from './http/write-reply.ts';
 import type { Hub } from './hub/hub.ts';
 import { createHealthRoutes, type HealthSources } from './observability/health-routes.ts';
 import { decideClientPath } from './upgrade/client-path.ts';
@@ -20,33 +24,50 @@ export interface HttpAppDeps extends HealthSources {
   load: () => UpgradeLoad;
 }
 
-export function createHttpApp(deps: HttpAppDeps): Hono<{ Bindings: HttpBindings }> {
-  const app = new Hono<{ Bindings: HttpBindings }>();
-  // Before routing, on the raw target: the Request URL hono sees is already normalised (`/ws/../x` would be `/x`).
-  app.use('*', async (c, next) => {
-    const { incoming } = c.env;
-    const target = decideClientPath(incoming.url ?? '/');
-    if (target.kind === 'elsewhere') return next();
-    if (target.kind === 'invalid') return c.json(errorBody(target.status, target.message), target.status);
-    const peer = incoming.socket.remoteAddress;
-    const origin = incoming.headers.origin;
+export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+export function createHttpApp(deps: HttpAppDeps): RequestListener {
+  const groups: RouteGroup[] = [
+    createControlRoutes(deps.hub, deps.controlToken),
+    createChannelRoutes(deps.hub, deps.controlToken, deps.maxChannelsPerConnection),
+    createHealthRoutes(deps),
+  ];
+
+  /** A plain request on a client endpoint gets the status an upgrade would get, or 426 (SPEC A11). */
+  function answerClientPath(request: IncomingMessage, path: string): HttpReply {
+    const peer = request.socket.remoteAddress;
     const verdict = decideAdmission(
-      { origin, user: incoming.headersDistinct[deps.policy.userHeader] ?? [], peerTrusted: deps.trustedPeer(peer), peer },
+      { origin: request.headers.origin, user: request.headersDistinct[deps.policy.userHeader] ?? [], peerTrusted: deps.trustedPeer(peer), peer },
       deps.policy,
       deps.load(),
     );
-    if (verdict.kind === 'reject') return c.json(errorBody(verdict.status, verdict.message), verdict.status);
-    c.header('Upgrade', 'websocket');
-    c.header('Connection', 'Upgrade');
-    return c.json(errorBody(426, `${target.path} expects a WebSocket upgrade`), 426);
-  });
-  app.route('/tapr/ws/conn', createControlRoutes(deps.hub, deps.controlToken));
-  app.route('/tapr/ws/channel', createChannelRoutes(deps.hub, deps.controlToken, deps.maxChannelsPerConnection));
-  app.route('/', createHealthRoutes(deps));
-  app.notFound((c) => c.json(errorBody(404, `no route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((error, c) => {
-    deps.log.error({ err: error, path: c.req.path, code: 'GW_ERR_INTERNAL' }, 'request failed');
-    return c.json(errorBody(500, 'internal error'), 500);
-  });
-  return app;
+    if (verdict.kind === 'reject') return errorReply(verdict.status, verdict.message);
+    return errorReply(426, `${path} expects a WebSocket upgrade`, { upgrade: 'websocket', connection: 'Upgrade' });
+  }
+
+  async function answer(request: IncomingMessage): Promise<HttpReply> {
+    // On the raw target, before anything normalises it (`/ws/../x` must not become `/x`).
+    const target = decideClientPath(request.url ?? '/');
+    if (target.kind === 'invalid') return errorReply(target.status, target.message);
+    if (target.kind === 'endpoint') return answerClientPath(request, target.path);
+    const method = request.method ?? 'GET';
+    const match = matchRoute(groups, method, target.path);
+    const refused = match.guard?.(request);
+    if (refused) return refused;
+    if (match.kind === 'method-not-allowed') return errorReply(405, `method ${method} not allowed on ${target.path}`);
+    if (match.kind === 'not-found') return errorReply(404, `no route for ${method} ${target.path}`);
+    const mark = request.url!.indexOf('?');
+    return match.handler(request, new URLSearchParams(mark === -1 ? '' : request.url!.slice(mark + 1)));
+  }
+
+  return (request, response) => {
+    const head = request.method === 'HEAD';
+    answer(request).then(
+      (reply) => writeReply(response, reply, head),
+      (error: unknown) => {
+        deps.log.error({ err: error, path: request.url, code: 'GW_ERR_INTERNAL' }, 'request failed');
+        writeReply(response, errorReply(500, 'internal error'), head);
+      },
+    );
+  };
 }

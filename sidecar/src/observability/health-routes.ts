@@ -1,8 +1,8 @@
 // /healthz, /readyz, /stats and /metrics (SPEC A5): reachable from anywhere, no user data. HTTP edge.
-import { Hono } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
 import type { BackplaneStats } from '../backplane/backplane.ts';
 import type { RegistryCounts } from '../hub/connection-registry.ts';
+import { jsonReply, textReply } from '../http/http-reply.ts';
+import type { RouteGroup } from '../http/route-table.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 export interface Readiness {
@@ -26,17 +26,20 @@ export interface HealthSources {
   metrics: GatewayMetrics;
 }
 
-export function createHealthRoutes(sources: HealthSources): Hono<{ Bindings: HttpBindings }> {
-  const routes = new Hono<{ Bindings: HttpBindings }>();
-  routes.get('/healthz', (c) => c.json({ status: 'ok' }));
-  routes.get('/readyz', (c) => {
-    const readiness = sources.readiness();
-    return readiness.ready ? c.json({ status: 'ready' }) : c.json({ status: 'not ready', reason: readiness.reason }, 503);
-  });
-  routes.get('/stats', (c) => c.json(sources.stats()));
-  routes.get('/metrics', async (c) => {
-    const text = await sources.metrics.registry.metrics();
-    return c.text(text, 200, { 'content-type': sources.metrics.registry.contentType });
-  });
-  return routes;
+export function createHealthRoutes(sources: HealthSources): RouteGroup {
+  return {
+    prefix: '',
+    refuseOtherMethods: false,
+    routes: {
+      '/healthz': { GET: () => jsonReply(200, { status: 'ok' }) },
+      '/readyz': {
+        GET: () => {
+          const readiness = sources.readiness();
+          return readiness.ready ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'not ready', reason: readiness.reason });
+        },
+      },
+      '/stats': { GET: () => jsonReply(200, sources.stats()) },
+      '/metrics': { GET: async () => textReply(200, await sources.metrics.registry.metrics(), sources.metrics.registry.contentType) },
+    },
+  };
 }
