@@ -1,7 +1,7 @@
 // The operator's configuration from flags and env (flags win), one zod schema per option whose defaults document it;
 // errors name the flag or variable and what is allowed. Pure: reads only the argv and env maps it is given.
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { networkPolicyPeersSchema, type NetworkPolicyPeer } from './controller/network-policy.ts';
 import { parseGatewaySettings, type GatewaySettings } from './injection/gateway-settings.ts';
 import { DEFAULT_REDIS_PREFIX } from './naming.ts';

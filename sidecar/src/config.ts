@@ -1,6 +1,6 @@
 // The gateway's configuration: one zod schema whose defaults document every WS_* variable (SPEC A1). Pure.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCidr } from './upgrade/trusted-proxies.ts';
 
 const integer = (min: number, max: number) =>

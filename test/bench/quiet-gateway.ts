@@ -1,6 +1,6 @@
 // Starts the real gateway for the benchmark at WS_LOG_LEVEL=warn and waits for /readyz (the "listening" line is info). I/O.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -13,13 +13,13 @@ export const gatewayMain = process.env.BENCH_GATEWAY_MAIN ?? fileURLToPath(new U
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * `npm run build`'s compile (tsc -p tsconfig.build.json) plus the package.json main.js reads its version from, as the
- * image has it; returns dist/sidecar/src/main.js. The container image runs this, so its RSS is the figure that counts.
+ * `npm run build`'s gateway bundle (sidecar/scripts/bundle.ts), as the image runs it; returns
+ * dist/ws-gateway/ws-gateway.cjs. The container image runs this, so its RSS is the figure that counts.
  */
 export function compileGateway(): string {
-  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { cwd: root, stdio: 'inherit' });
-  copyFileSync(`${root}sidecar/package.json`, `${root}dist/sidecar/package.json`);
-  return `${root}dist/sidecar/src/main.js`;
+  const bundle = `${root}dist/ws-gateway/ws-gateway.cjs`;
+  execFileSync(process.execPath, [`${root}sidecar/scripts/bundle.ts`, bundle], { cwd: root, stdio: 'inherit' });
+  return bundle;
 }
 
 /** The node flags of the gateway image (the Dockerfile's ws-gateway ENTRYPOINT between `node` and the script). */

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
 import { load } from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decideInjection } from '../../operator/src/injection/decide-injection.ts';
 import { parseGatewaySettings } from '../../operator/src/injection/gateway-settings.ts';
 import { podSchema } from '../../operator/src/kube/pod.ts';

@@ -21,12 +21,13 @@ export interface ImageFilesystem {
 }
 
 /**
- * `tsc -p tsconfig.build.json` into a fresh dir: what the Dockerfile's build stage produces under /src/dist. Without the
- * type check (`npm run typecheck` does it), which halves the time.
+ * `tsc -p tsconfig.build.json` and the gateway bundle into a fresh dir: what the Dockerfile's build stage produces
+ * under /src/dist. Without the type check (`npm run typecheck` does it), which halves the time.
  */
 export async function compileForImages(): Promise<string> {
   const out = await mkdtemp(join(tmpdir(), 'image-build-'));
   await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(out, 'dist'), '--noCheck'], { cwd: REPO_ROOT });
+  await run(process.execPath, [join(REPO_ROOT, 'sidecar/scripts/bundle.ts'), join(out, 'dist/ws-gateway/ws-gateway.cjs')], { cwd: REPO_ROOT });
   return out;
 }
 

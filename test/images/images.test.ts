@@ -40,7 +40,7 @@ for (const target of ['ws-gateway', 'operator']) {
     assert.match(fs.final.image, /^node:24[.-]/, 'the runtime image must be Node 24');
     assert.match(fs.final.user ?? '', /^[1-9]\d*(:[1-9]\d*)?$/, 'runAsNonRoot needs a numeric non-zero USER');
     assert.equal(fs.command[0], process.execPath, 'ENTRYPOINT must be exec form starting with node (node is PID 1 and gets SIGTERM)');
-    assert.match(fs.command.at(-1) ?? '', /\.js$/, 'the image runs compiled JavaScript, not .ts');
+    assert.match(fs.command.at(-1) ?? '', /\.c?js$/, 'the image runs compiled JavaScript, not .ts');
     for (const flag of fs.command.slice(1, -1)) assert.match(flag, /^--/, 'between node and the script only node flags');
     const installed = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     for (const name of ['typescript', 'eslint', 'node']) {

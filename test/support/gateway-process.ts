@@ -1,10 +1,13 @@
 // Starts the real gateway (sidecar/src/main.ts) as a child process on a free port and stops it. I/O.
+// TEST_GATEWAY_MAIN runs another build instead, e.g. the image's bundle (npm run build, then
+// TEST_GATEWAY_MAIN=dist/ws-gateway/ws-gateway.cjs npm run test:contract).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const gatewayMain = fileURLToPath(new URL('../../sidecar/src/main.ts', import.meta.url));
+const gatewayMain = process.env.TEST_GATEWAY_MAIN ? resolve(process.env.TEST_GATEWAY_MAIN) : fileURLToPath(new URL('../../sidecar/src/main.ts', import.meta.url));
 
 export interface GatewayProcess {
   /** Port the gateway listens on (clients, control API, health, metrics). */
@@ -29,7 +32,7 @@ export interface StartGatewayOptions {
   startTimeoutMs?: number;
   /** Command prefix to run the gateway under, e.g. `['ip', 'netns', 'exec', ns]` (it must exec the node process). */
   wrapper?: string[];
-  /** The gateway's entry file (default sidecar/src/main.ts; the image test runs the compiled main.js). */
+  /** The gateway's entry file (default sidecar/src/main.ts or TEST_GATEWAY_MAIN; the image test runs the image's bundle). */
   entry?: string;
   /** Node flags before the entry file (the image test passes its ENTRYPOINT's). */
   nodeArgs?: readonly string[];

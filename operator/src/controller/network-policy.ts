@@ -1,6 +1,6 @@
 // The optional per-app NetworkPolicy `<deployment>-ws` (F12): port 40010 of the app's pods only from the peers the
 // admin names (the ingress / auth proxy), every other port as open as before. Pure: peers schema, builder, patch.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJsonEqual } from '../kube/json.ts';
 import type { Deployment, KubeObject } from '../kube/objects.ts';
 import { FIELD_MANAGER, GATEWAY_API_VERSION, GATEWAY_KIND, GATEWAY_PORT, networkPolicyName } from '../naming.ts';

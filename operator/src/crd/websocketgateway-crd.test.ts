@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CALLBACK_PATH_PATTERN } from '../manifest/parse-manifest.ts';
 import * as naming from '../naming.ts';
 import { computeStatus } from '../status/compute-status.ts';

@@ -1,5 +1,5 @@
 // The admin's settings for injected gateways (image, resources, default WS_* env, Redis), validated once with zod. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseQuantity } from '../kube/quantity.ts';
 import { DEFAULT_REDIS_PREFIX } from '../naming.ts';
 import { parseGatewayEnv } from './gateway-config-hash.ts';

@@ -1,6 +1,6 @@
 // The slices of Deployments, ConfigMaps, Services and WebSocketGateways the controller reads, as loose zod schemas,
 // plus label-selector matching. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const stringMap = z.record(z.string(), z.string());
 

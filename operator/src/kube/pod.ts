@@ -1,5 +1,5 @@
 // The slice of the core/v1 Pod the operator reads, as loose zod schemas (unknown fields are kept). Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const stringMap = z.record(z.string(), z.string());
 

@@ -1,6 +1,6 @@
 // OlaresManifest.yaml text → the app's WebSocket options, "no gateway", or an error that names the field (SPEC B1). Pure.
 import { loadAll, YAMLException } from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GATEWAY_PORT, MANIFEST_KEY } from '../naming.ts';
 
 export interface WebSocketOptions {

@@ -1,5 +1,5 @@
 // Which pods the status sampler asks for /stats: injected pods with an IP whose ws-gateway container runs. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeObject } from '../kube/objects.ts';
 import { GATEWAY_CONTAINER, GATEWAY_PORT, GATEWAY_STATS_PATH } from '../naming.ts';
 

@@ -1,5 +1,5 @@
 // One pod's /stats answer, validated with zod at the boundary, or the reason there is none. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const count = z.number().int().min(0);
 

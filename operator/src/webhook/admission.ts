@@ -1,6 +1,6 @@
 // AdmissionReview v1 in, AdmissionReview v1 out, for pod injection (SPEC B3). Pure: the manifest comes from a cache
 // lookup passed in. Any problem admits the pod unchanged (allowed: true), with a warning when there is something to say.
-import { z } from 'zod';
+import * as z from 'zod';
 import { podSchema } from '../kube/pod.ts';
 import type { ManifestLookup } from '../manifest/manifest-lookup.ts';
 import { decideInjection, type InjectionDecision } from '../injection/decide-injection.ts';

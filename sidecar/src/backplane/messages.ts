@@ -1,5 +1,5 @@
 // What replicas say to each other over Redis (SPEC A8, A10): key and channel names, commands, replies, directory entries. Pure; zod checks whatever comes off Redis.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChannelTally } from '../hub/channel-index.ts';
 import type { PresenceMember } from '../hub/channel-report.ts';
 import type { OutboundFrame } from '../connection/outbound-frame.ts';

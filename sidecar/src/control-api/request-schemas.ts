@@ -1,5 +1,5 @@
 // Validates control API bodies (SPEC A4, A10): one zod schema per command, errors that name the field. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelNameRule, isChannelName } from '../hub/channel-name.ts';
 import type { ChannelSelection } from '../hub/hub.ts';
 import { hasTarget, type Targets } from '../hub/targets.ts';
