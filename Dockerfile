@@ -50,11 +50,12 @@ COPY --from=build /src/dist/ws-gateway/ws-gateway.cjs ./
 USER 65532:65532
 EXPOSE 40010
 # The gateway drains on SIGTERM: close 1001 to every client, every close callback delivered, then exit.
-# --max-semi-space-size=8 (MiB): V8's default young generation grows to tens of MiB on garbage from connection opens
-# and keeps them: 25.5 → 15.2 KiB RSS per idle connection at 2k, 16.8 → 8.0 at 10k. Under the echo load it scavenges
-# ~9× as often (~1% of the time paused, longest ~7 ms). 1 MiB went too far: 0.35–0.55 s paused per 10 s and echo
-# p99 of 70–600 ms (docs/performance.md, Gateway). npm run bench:gateway runs the gateway with these flags.
-ENTRYPOINT ["node", "--max-semi-space-size=8", "ws-gateway.cjs"]
+# --max-semi-space-size=2 (MiB): V8's default young generation grows to tens of MiB on the garbage of connection
+# opens and keeps the pages. With 2: 20.4 KiB RSS per idle connection at 2k and 8.4 at 10k (8: 24.9 and 10.8;
+# V8 default: 28.6 and 17.9). Under the echo load it scavenges more often but pauses no longer in total (~1% of the
+# time, longest ~6 ms), since a scavenge costs what survives, not the space's size (docs/performance.md, Gateway).
+# npm run bench:gateway runs the gateway with these flags.
+ENTRYPOINT ["node", "--max-semi-space-size=2", "ws-gateway.cjs"]
 
 FROM ${NODE_IMAGE} AS operator
 ENV NODE_ENV=production

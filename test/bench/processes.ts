@@ -1,11 +1,11 @@
 // Child processes of the gateway benchmark: fork/track/stop them, talk to them over IPC, read their RSS and CPU. I/O.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import WebSocket from 'ws';
 import type { LoadCommand } from './load-clients.ts';
 import { parentFromStat, treeOf } from './process-tree.ts';
@@ -170,14 +170,21 @@ export interface BaselineServer {
 }
 
 /**
- * baseline-ws-server.ts with its types stripped, written to dist/bench/ (so `ws` still resolves from node_modules):
- * run as .ts, Node would load its type-stripping transformer, ~20 MiB the compiled gateway does not carry.
+ * baseline-ws-server.ts built exactly as the gateway's image build is (sidecar/scripts/bundle.ts: one CommonJS file
+ * with `ws` inside), written to dist/bench/: run as .ts, Node would load its type-stripping transformer (~20 MiB),
+ * and as an ES module its `node:http` import would load undici (~10 MiB); the gateway carries neither.
  */
 function compiledBaseline(): string {
-  const source = fileURLToPath(new URL('./baseline-ws-server.ts', import.meta.url));
-  const out = fileURLToPath(new URL('../../dist/bench/baseline-ws-server.js', import.meta.url));
-  mkdirSync(fileURLToPath(new URL('../../dist/bench/', import.meta.url)), { recursive: true });
-  writeFileSync(out, stripTypeScriptTypes(readFileSync(source, 'utf8')));
+  const out = fileURLToPath(new URL('../../dist/bench/baseline-ws-server.cjs', import.meta.url));
+  buildSync({
+    entryPoints: [fileURLToPath(new URL('./baseline-ws-server.ts', import.meta.url))],
+    outfile: out,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node24',
+    logLevel: 'warning',
+  });
   return out;
 }
 
