@@ -47,7 +47,8 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
 
   async function answer(request: IncomingMessage): Promise<HttpReply> {
     // On the raw target, before anything normalises it (`/ws/../x` must not become `/x`).
-    const target = decideClientPath(request.url ?? '/');
+    const url = request.url ?? '/';
+    const target = decideClientPath(url);
     if (target.kind === 'invalid') return errorReply(target.status, target.message);
     if (target.kind === 'endpoint') return answerClientPath(request, target.path);
     const method = request.method ?? 'GET';
@@ -56,8 +57,8 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
     if (refused) return refused;
     if (match.kind === 'method-not-allowed') return errorReply(405, `method ${method} not allowed on ${target.path}`);
     if (match.kind === 'not-found') return errorReply(404, `no route for ${method} ${target.path}`);
-    const mark = request.url!.indexOf('?');
-    return match.handler(request, new URLSearchParams(mark === -1 ? '' : request.url!.slice(mark + 1)));
+    const mark = url.indexOf('?');
+    return match.handler(request, new URLSearchParams(mark === -1 ? '' : url.slice(mark + 1)));
   }
 
   return (request, response) => {

@@ -26,6 +26,8 @@ async function startFlood(stack: Stack, durationMs: number): Promise<Flood> {
   const socket = await openRawWebSocket(stack.gw.port, { Cookie: 'tag=flood' });
   socket.pause();
   const open = await stack.app.waitFor((c) => c.body.action === 'open' && (c.headers.cookie ?? '').includes('tag=flood'));
+  // One close listener for the whole flood (one per wait piled up past Node's limit of 10 and warned).
+  const closed = new Promise((resolve) => socket.once('close', resolve));
   const done = (async () => {
     const until = Date.now() + durationMs;
     let frames = 0;
@@ -33,7 +35,7 @@ async function startFlood(stack: Stack, durationMs: number): Promise<Flood> {
       frames += 1000;
       if (!socket.write(BATCH)) {
         // Not events.once: it would reject on the ECONNRESET the gateway's close causes.
-        await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), new Promise((resolve) => socket.once('close', resolve)), sleep(Math.max(0, until - Date.now()))]);
+        await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed, sleep(Math.max(0, until - Date.now()))]);
       } else {
         await new Promise((resolve) => setImmediate(resolve));
       }

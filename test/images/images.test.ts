@@ -10,6 +10,9 @@ import { assembleImage, compileForImages, REPO_ROOT, type ImageFilesystem } from
 import { startGateway } from '../support/gateway-process.ts';
 import { startAppServer } from '../support/app-server.ts';
 import { connect } from '../support/ws-client.ts';
+import { controlPost } from '../support/control-api.ts';
+import { startRedisServer } from '../support/redis-server.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const run = promisify(execFile);
 let buildOutput = '';
@@ -61,6 +64,33 @@ test('the gateway image serves a WebSocket client and drains on SIGTERM', async 
   client.send('hello');
   const message = await app.waitFor((callback) => callback.body.action === 'message');
   assert.equal(message.body.user_name, 'alice');
+  assert.equal(await gateway.stop(), 0);
+  assert.equal((await client.closed).code, 1001);
+});
+
+test('the gateway image with WS_REDIS_URL loads the Redis client from its node_modules (outside the bundle) and delivers through the backplane', async (t) => {
+  const fs = await image('ws-gateway');
+  const redis = await startRedisServer();
+  t.after(() => redis.stop());
+  const app = await startAppServer();
+  t.after(() => app.close());
+  const gateway = await startGateway({
+    entry: join(fs.root, fs.command.at(-1)!),
+    nodeArgs: fs.command.slice(1, -1),
+    env: { WS_URL: '/ws/message', WS_PORT: String(app.port), WS_REDIS_URL: redis.url, WS_REDIS_PREFIX: 'image-test' },
+  });
+  t.after(() => gateway.stop());
+  // Ready only once the backplane is connected.
+  await waitUntil(async () => (await fetch(`${gateway.baseUrl}/readyz`)).status === 200, { timeoutMs: 10_000, what: '/readyz 200 with the backplane connected' });
+  const stats = (await (await fetch(`${gateway.baseUrl}/stats`)).json()) as { backplane?: unknown };
+  assert.ok(stats.backplane !== undefined, '/stats reports the backplane');
+  const client = await connect(gateway.wsUrl, { headers: { 'X-Bfl-User': 'alice' } });
+  await app.waitFor((callback) => callback.body.action === 'open');
+  const answer = await controlPost(gateway.baseUrl, 'send', { payload: { via: 'backplane' }, users: ['alice'] });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  const [frame] = await client.waitForMessages(1);
+  assert.deepEqual(JSON.parse(String(frame)), { via: 'backplane' });
+  // Drained while Redis and the app are still up (the after hooks stop them in the order they were added).
   assert.equal(await gateway.stop(), 0);
   assert.equal((await client.closed).code, 1001);
 });
