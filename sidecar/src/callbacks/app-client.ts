@@ -173,25 +173,37 @@ async function readSmallBody(response: IncomingMessage, limitBytes: number): Pro
 
 type BoundedBody = { kind: 'whole'; data: Buffer } | { kind: 'too-large'; bytes: number } | { kind: 'incomplete' };
 
-/** Reads a body, never more than `limitBytes`: past it the socket is closed rather than read on. `keep`: or discard. */
-async function readBounded(response: IncomingMessage, limitBytes: number, keep: boolean): Promise<BoundedBody> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
+/**
+ * Reads a body, never more than `limitBytes`: past it the socket is closed rather than read on. `keep`: or discard.
+ * Plain 'data'/'end' listeners rather than `for await`: the async iterator allocates a promise per chunk and its own
+ * end-of-stream watcher, on every callback (docs/performance.md, Gateway). The listeners stay attached (an 'error'
+ * after the result must still be handled); `settle` makes the first outcome the only one.
+ */
+function readBounded(response: IncomingMessage, limitBytes: number, keep: boolean): Promise<BoundedBody> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (body: BoundedBody): void => {
+      if (settled) return;
+      settled = true;
+      resolve(body);
+    };
+    response.on('data', (chunk: Buffer) => {
+      if (settled) return;
       total += chunk.length;
       if (total > limitBytes) {
+        settle({ kind: 'too-large', bytes: total });
         response.destroy();
-        return { kind: 'too-large', bytes: total };
+        return;
       }
       if (keep) chunks.push(chunk);
-    }
-  } catch {
-    return { kind: 'incomplete' };
-  }
-  // Destroyed by the trickle timer: the iteration may end quietly, but the body is not whole.
-  if (!response.complete) return { kind: 'incomplete' };
-  return { kind: 'whole', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) };
+    });
+    // Destroyed by the trickle timer, or broken off: 'close' without a complete body.
+    response.on('end', () => settle(response.complete ? { kind: 'whole', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) } : { kind: 'incomplete' }));
+    response.on('error', () => settle({ kind: 'incomplete' }));
+    response.on('close', () => settle({ kind: 'incomplete' }));
+  });
 }
 
 /** Past this many bytes of an answer's body, the socket is closed rather than read to the end. */
