@@ -66,7 +66,10 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
     answer(request).then(
       (reply) => writeReply(response, reply, head),
       (error: unknown) => {
-        deps.log.error({ err: error, path: request.url, code: 'GW_ERR_INTERNAL' }, 'request failed');
+        const path = (request.url ?? '/').split('?', 1)[0];
+        // A caller that broke off its request body is not the gateway's failure; nobody is left to answer either.
+        if (request.socket.destroyed) deps.log.debug({ err: error, path }, 'request broke off before it was answered');
+        else deps.log.error({ err: error, path, code: 'GW_ERR_INTERNAL' }, 'request failed');
         writeReply(response, errorReply(500, 'internal error'), head);
       },
     );

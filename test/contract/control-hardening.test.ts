@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { scrapeMetrics } from '../support/metrics.ts';
@@ -159,4 +160,17 @@ test('F3: control API bodies sent chunked are limited while read: 4 MiB + 256 Ki
   assert.ok(after.rss - before.rss < 100 * MiB, `RSS grew ${Math.round((after.rss - before.rss) / MiB)} MiB`);
   assert.ok(after.external < 100 * MiB, `external (Buffer) memory ${Math.round(after.external / MiB)} MiB`);
   assert.equal(alice.received.length, 0);
+});
+
+test('a caller that breaks off its body half-way is not logged as a gateway failure, and the next request is answered', async () => {
+  const socket = connectTcp(gw.port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`POST /tapr/ws/conn/send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"payload":`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  socket.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const internal = gw.logs.filter((entry) => entry.code === 'GW_ERR_INTERNAL');
+  assert.deepEqual(internal, [], 'no GW_ERR_INTERNAL for a caller that went away');
+  const answer = await fetch(url('list'));
+  assert.equal(answer.status, 200);
 });
