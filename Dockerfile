@@ -3,7 +3,8 @@
 #   docker build --target ws-gateway -t ghcr.io/tapr-ws/ws-gateway:0.1.0 .
 #   docker build --target operator   -t ghcr.io/tapr-ws/operator:0.1.0 .
 # Both: Node 24, compiled JavaScript (no type stripping at run time: ~25 MB less RSS per gateway; the gateway as one
-# CommonJS bundle, sidecar/scripts/bundle.ts: ~17 MiB less again), only the workspace's production dependencies, a numeric non-root user, nothing written at run time (readOnlyRootFilesystem),
+# CommonJS bundle, sidecar/scripts/bundle.ts: ~17 MiB less again), only the workspace's production dependencies,
+# a numeric non-root user, nothing written at run time (readOnlyRootFilesystem),
 # exec-form entrypoint so node is PID 1 and handles SIGTERM itself.
 ARG NODE_IMAGE=node:24-bookworm-slim
 

@@ -7,8 +7,8 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
-export const gatewayEntry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-export const defaultGatewayBundle = fileURLToPath(new URL('../../dist/ws-gateway/ws-gateway.cjs', import.meta.url));
+const gatewayEntry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const defaultGatewayBundle = fileURLToPath(new URL('../../dist/ws-gateway/ws-gateway.cjs', import.meta.url));
 
 /** Writes the bundle to `outfile` and returns its path. */
 export async function bundleGateway(outfile: string = defaultGatewayBundle): Promise<string> {

@@ -57,8 +57,7 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
     if (refused) return refused;
     if (match.kind === 'method-not-allowed') return errorReply(405, `method ${method} not allowed on ${target.path}`);
     if (match.kind === 'not-found') return errorReply(404, `no route for ${method} ${target.path}`);
-    const mark = url.indexOf('?');
-    return match.handler(request, new URLSearchParams(mark === -1 ? '' : url.slice(mark + 1)));
+    return match.handler(request);
   }
 
   return (request, response) => {

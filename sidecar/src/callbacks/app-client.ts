@@ -2,6 +2,7 @@
 // node:http, not undici: the server side already loads Node's HTTP parser, while undici brings its own (llhttp as
 // WebAssembly) and ~6 MiB of RSS per idle gateway for the same keep-alive pool.
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { readBody } from '../http/read-body.ts';
 import { decideInlineReply, type InlineReply } from './inline-reply.ts';
 import { parseOpenAnswer, type OpenSubscription } from './open-answer.ts';
 
@@ -145,21 +146,13 @@ async function readAnswer(response: IncomingMessage, postOptions: PostOptions): 
   }
   // Any other answer's body is ignored (SPEC A3) but must be consumed so the socket returns to the pool; past the
   // limit the socket is closed instead of read on (F3).
-  await readBounded(response, responseDrainLimitBytes, false);
+  await readBody(response, { limitBytes: responseDrainLimitBytes, keep: false });
   return { kind: 'delivered', status };
 }
 
-/**
- * Reads an inline reply's body, never more than `limitBytes`: a larger one (declared, or counted while reading) is
- * not read on and its socket is closed. undefined for an empty body (nothing is sent).
- */
+/** An inline reply's body, never more than `limitBytes` (larger: its socket is closed). undefined for an empty body (nothing is sent). */
 async function readReply(response: IncomingMessage, limitBytes: number, binary: boolean): Promise<InlineReply | undefined> {
-  const declared = Number(response.headers['content-length'] ?? Number.NaN);
-  if (declared > limitBytes) {
-    response.destroy();
-    return { kind: 'too-large', bytes: declared };
-  }
-  const body = await readBounded(response, limitBytes, true);
+  const body = await readBody(response, { limitBytes });
   if (body.kind !== 'whole') return body;
   if (body.data.length === 0) return undefined;
   return { kind: 'frame', frame: { data: body.data, binary } };
@@ -167,43 +160,8 @@ async function readReply(response: IncomingMessage, limitBytes: number, binary: 
 
 /** The whole body as text, or undefined when it is larger than `limitBytes` (then its socket is closed) or broke off. */
 async function readSmallBody(response: IncomingMessage, limitBytes: number): Promise<string | undefined> {
-  const body = await readBounded(response, limitBytes, true);
+  const body = await readBody(response, { limitBytes });
   return body.kind === 'whole' ? body.data.toString('utf8') : undefined;
-}
-
-type BoundedBody = { kind: 'whole'; data: Buffer } | { kind: 'too-large'; bytes: number } | { kind: 'incomplete' };
-
-/**
- * Reads a body, never more than `limitBytes`: past it the socket is closed rather than read on. `keep`: or discard.
- * Plain 'data'/'end' listeners rather than `for await`: the async iterator allocates a promise per chunk and its own
- * end-of-stream watcher, on every callback (docs/performance.md, Gateway). The listeners stay attached (an 'error'
- * after the result must still be handled); `settle` makes the first outcome the only one.
- */
-function readBounded(response: IncomingMessage, limitBytes: number, keep: boolean): Promise<BoundedBody> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let settled = false;
-    const settle = (body: BoundedBody): void => {
-      if (settled) return;
-      settled = true;
-      resolve(body);
-    };
-    response.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      total += chunk.length;
-      if (total > limitBytes) {
-        settle({ kind: 'too-large', bytes: total });
-        response.destroy();
-        return;
-      }
-      if (keep) chunks.push(chunk);
-    });
-    // Destroyed by the trickle timer, or broken off: 'close' without a complete body.
-    response.on('end', () => settle(response.complete ? { kind: 'whole', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) } : { kind: 'incomplete' }));
-    response.on('error', () => settle({ kind: 'incomplete' }));
-    response.on('close', () => settle({ kind: 'incomplete' }));
-  });
 }
 
 /** Past this many bytes of an answer's body, the socket is closed rather than read to the end. */

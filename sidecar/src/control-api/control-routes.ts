@@ -3,16 +3,18 @@ import type { IncomingMessage } from 'node:http';
 import type { Hub } from '../hub/hub.ts';
 import { buildBinaryFrame, buildJsonFrame } from '../connection/outbound-frame.ts';
 import { errorReply, successReply, type HttpReply } from '../http/http-reply.ts';
-import type { RouteGroup } from '../http/route-table.ts';
+import { readBody } from '../http/read-body.ts';
+import { queryOf, type RouteGroup } from '../http/route-table.ts';
 import { closeCauses } from '../protocol/close-codes.ts';
 import { decideBrowserGuard } from './browser-guard.ts';
 import { decideControlAccess, hasControlToken } from './control-guard.ts';
-import { readLimitedBody } from './read-limited-body.ts';
 import {
   parseChannelPrefix, parseCloseCommand, parsePresenceChannel, parseSendCommand, parseSubscribeCommand, parseUnsubscribeCommand, type Validated,
 } from './request-schemas.ts';
 
 export const controlBodyLimitBytes = 4 * 1024 * 1024;
+/** Past this much, an oversized body is no longer read on and discarded for its 413: the connection is closed. */
+const controlBodyDrainBytes = 64 * 1024 * 1024;
 
 /** Only the app may call it: loopback peers or the bearer token, and never a browser page (F11). */
 function buildControlGuard(controlToken: string): (request: IncomingMessage) => HttpReply | undefined {
@@ -75,15 +77,15 @@ export function createChannelRoutes(hub: Hub, controlToken: string, maxChannels:
         },
       },
       '/list': {
-        GET: async (_request, query) => {
-          const prefix = parseChannelPrefix(query.get('prefix') ?? undefined);
+        GET: async (request) => {
+          const prefix = parseChannelPrefix(queryOf(request).get('prefix') ?? undefined);
           if (!prefix.ok) return errorReply(400, prefix.message);
           return successReply(await hub.listChannels(prefix.value));
         },
       },
       '/presence': {
-        GET: async (_request, query) => {
-          const channel = parsePresenceChannel(query.get('channel') ?? undefined);
+        GET: async (request) => {
+          const channel = parsePresenceChannel(queryOf(request).get('channel') ?? undefined);
           if (!channel.ok) return errorReply(400, channel.message);
           return successReply(await hub.presence(channel.value));
         },
@@ -100,11 +102,13 @@ async function readCommand<T>(request: IncomingMessage, parse: (body: unknown) =
   if (!isJsonContentType(contentType)) {
     return { ok: false, status: 415, message: `content-type: expected application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}` };
   }
-  const read = await readLimitedBody(request, controlBodyLimitBytes);
+  const read = await readBody(request, { limitBytes: controlBodyLimitBytes, drainUpToBytes: controlBodyDrainBytes });
   if (read.kind === 'too-large') return { ok: false, status: 413, message: `body: larger than ${controlBodyLimitBytes} bytes` };
+  // The caller went away mid-body: nobody is left to answer (logged at debug by the HTTP edge).
+  if (read.kind === 'incomplete') throw new Error('request closed before its body ended');
   let body: unknown;
   try {
-    body = JSON.parse(read.text);
+    body = JSON.parse(read.data.toString('utf8'));
   } catch (error) {
     return { ok: false, status: 400, message: `body: invalid JSON (${(error as Error).message})` };
   }

@@ -2,7 +2,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpReply } from './http-reply.ts';
 
-export type RouteHandler = (request: IncomingMessage, query: URLSearchParams) => HttpReply | Promise<HttpReply>;
+export type RouteHandler = (request: IncomingMessage) => HttpReply | Promise<HttpReply>;
+
+/** The request's query, parsed only by the routes that read one (not on every control API send). */
+export function queryOf(request: IncomingMessage): URLSearchParams {
+  const url = request.url ?? '';
+  const mark = url.indexOf('?');
+  return new URLSearchParams(mark === -1 ? '' : url.slice(mark + 1));
+}
 
 /** The methods a route may answer; HEAD is answered by the GET handler, without a body. */
 export interface RouteMethods {
