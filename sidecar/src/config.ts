@@ -1,6 +1,7 @@
 // The gateway's configuration: one zod schema whose defaults document every WS_* variable (SPEC A1). Pure.
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { compareCodeUnits } from './compare-code-units.ts';
 import { isCidr } from './upgrade/trusted-proxies.ts';
 
 const integer = (min: number, max: number) =>
@@ -244,6 +245,6 @@ export function computeConfigHash(config: GatewayConfig): string {
   const significant = Object.entries(config).filter(([name, value]) =>
     name === 'appPort' || name === 'appPath' ||
     (!podSpecific.has(name) && JSON.stringify(value) !== JSON.stringify(defaultConfig[name as keyof GatewayConfig])));
-  const canonical = JSON.stringify(significant.sort(([a], [b]) => a.localeCompare(b)));
+  const canonical = JSON.stringify(significant.sort(([a], [b]) => compareCodeUnits(a, b)));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

@@ -120,6 +120,14 @@ test('the merged list groups a user across replicas, adds the counts and keeps e
   assert.equal(a[0]!.conns_number, 1);
 });
 
+test('the merged list orders users by code unit, whatever order the replicas answered in', () => {
+  const at = Date.parse('2025-01-01T00:00:00Z');
+  const on = (pod: string, user: string) => buildConnectionList([toListable(`${pod}-${user}`, { user, userAgent: 'x', connectedAt: at, public: false, path: '/ws' })], pod);
+  const names = (lists: ReturnType<typeof buildConnectionList>[]) => mergeConnectionLists(lists).map((u) => u.name);
+  assert.deepEqual(names([on('a', 'émile'), on('b', 'Zoë'), on('c', 'bob')]), ['Zoë', 'bob', 'émile']);
+  assert.deepEqual(names([on('c', 'bob'), on('b', 'Zoë'), on('a', 'émile')]), ['Zoë', 'bob', 'émile']);
+});
+
 test('reconnect delays start short and stay bounded', () => {
   assert.equal(reconnectDelayMs(0), 50);
   assert.equal(reconnectDelayMs(1), 100);

@@ -1,6 +1,7 @@
 // The `list` answer over every live replica: each replica's connections grouped by user, merged, each with its pod (SPEC A8). Pure.
 import type { ListableConnection, UserConnections } from '../hub/connection-list.ts';
 import type { DirectoryEntry } from './messages.ts';
+import { compareCodeUnits } from '../compare-code-units.ts';
 
 /** A directory entry read from Redis, in the shape `buildConnectionList` takes. */
 export function toListable(connId: string, entry: DirectoryEntry): ListableConnection {
@@ -23,5 +24,5 @@ export function mergeConnectionLists(lists: readonly UserConnections[][]): UserC
       entry.public_conns_number += user.public_conns_number;
     }
   }
-  return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...byUser.values()].sort((a, b) => compareCodeUnits(a.name, b.name));
 }

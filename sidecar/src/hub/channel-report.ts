@@ -1,5 +1,6 @@
 // Builds the channel `list` and `presence` answers (SPEC A10) from one or several replicas' tallies and members. Pure.
 import type { ChannelTally } from './channel-index.ts';
+import { compareCodeUnits } from '../compare-code-units.ts';
 
 export interface ChannelListEntry {
   channel: string;
@@ -41,7 +42,7 @@ export function buildChannelList(tallies: Iterable<readonly ChannelTally[]>): Ch
       for (const user of tally.users) if (user !== '') entry.users.add(user);
     }
   }
-  return [...merged].sort(([a], [b]) => compareNames(a, b)).map(([channel, entry]) => ({ channel, conns_number: entry.conns, users_number: entry.users.size }));
+  return [...merged].sort(([a], [b]) => compareCodeUnits(a, b)).map(([channel, entry]) => ({ channel, conns_number: entry.conns, users_number: entry.users.size }));
 }
 
 /** Groups members by user (sorted by name, then by connection time), each connection with its pod when known. */
@@ -54,18 +55,13 @@ export function buildPresence(channel: string, members: Iterable<PresenceMember>
     if (!list) byUser.set(member.user, (list = []));
     list.push(member);
   }
-  const users = [...byUser].sort(([a], [b]) => compareNames(a, b)).map(([name, list]) => ({
+  const users = [...byUser].sort(([a], [b]) => compareCodeUnits(a, b)).map(([name, list]) => ({
     name,
-    conns: list.sort((a, b) => a.connectedAt - b.connectedAt || compareNames(a.connId, b.connId)).map((member) => {
+    conns: list.sort((a, b) => a.connectedAt - b.connectedAt || compareCodeUnits(a.connId, b.connId)).map((member) => {
       const listed: PresenceConnection = { id: member.connId, connectedAt: new Date(member.connectedAt).toISOString() };
       if (member.pod !== undefined) listed.pod = member.pod;
       return listed;
     }),
   }));
   return { channel, conns_number: conns, users };
-}
-
-/** Code-unit order: the same on every replica and in every locale. */
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

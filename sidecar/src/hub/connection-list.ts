@@ -1,4 +1,5 @@
 // Builds the control API `list` answer: connections grouped by user, split by auth cookie, without tokens (SPEC A4). Pure.
+import { compareCodeUnits } from '../compare-code-units.ts';
 
 export interface ListedConnection {
   id: string;
@@ -40,5 +41,5 @@ export function buildConnectionList(connections: Iterable<ListableConnection>, p
       entry.conns_number++;
     }
   }
-  return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...byUser.values()].sort((a, b) => compareCodeUnits(a.name, b.name));
 }

@@ -71,3 +71,10 @@ test('list groups by user, splits by auth cookie and never shows tokens', () => 
   assert.deepEqual(buildConnectionList([]), []);
   assert.equal(buildConnectionList([a1], 'pod-1')[0]!.conns[0]!.pod, 'pod-1');
 });
+
+test('list orders users by code unit, as channel answers do: the same in every locale and on every replica', () => {
+  const names = ['émile', 'bob', 'Zoë', 'alice'];
+  const list = buildConnectionList(names.map((name, i) => conn(`c${i}`, name, `t${i}`, false)));
+  // localeCompare would put Zoë last and émile before it.
+  assert.deepEqual(list.map((u) => u.name), ['Zoë', 'alice', 'bob', 'émile']);
+});
