@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { assembleImage, compileForImages, REPO_ROOT, type ImageFilesystem } from './image-filesystem.ts';
@@ -53,11 +53,14 @@ for (const target of ['ws-gateway', 'operator']) {
   });
 }
 
-test('the gateway image serves a WebSocket client and drains on SIGTERM', async (t) => {
+test('the gateway image serves a WebSocket client and drains on SIGTERM, without ever loading https or tls', async (t) => {
   const fs = await image('ws-gateway');
   const app = await startAppServer();
   t.after(() => app.close());
-  const gateway = await startGateway({ entry: join(fs.root, fs.command.at(-1)!), nodeArgs: fs.command.slice(1, -1), env: { WS_URL: '/ws/message', WS_PORT: String(app.port) } });
+  // Prints, as the process exits, which of the builtins the bundle defers (sidecar/scripts/deferred-builtins.ts) it loaded.
+  const reporter = join(fs.root, 'report-builtins.cjs');
+  await writeFile(reporter, `process.on('exit', () => process.stderr.write('builtins loaded: ' + JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (https|tls)$/.test(m))) + '\\n'));`);
+  const gateway = await startGateway({ entry: join(fs.root, fs.command.at(-1)!), nodeArgs: [...fs.command.slice(1, -1), '--require', reporter], env: { WS_URL: '/ws/message', WS_PORT: String(app.port) } });
   t.after(() => gateway.stop());
   const client = await connect(gateway.wsUrl, { headers: { 'X-Bfl-User': 'alice' } });
   await app.waitFor((callback) => callback.body.action === 'open');
@@ -66,6 +69,8 @@ test('the gateway image serves a WebSocket client and drains on SIGTERM', async 
   assert.equal(message.body.user_name, 'alice');
   assert.equal(await gateway.stop(), 0);
   assert.equal((await client.closed).code, 1001);
+  // The client side of ws is never used; loading it would cost every pod ~2.8 MiB (docs/performance.md).
+  assert.match(gateway.stderr(), /builtins loaded: \[\]\n/);
 });
 
 test('the gateway image with WS_REDIS_URL loads the Redis client from its node_modules (outside the bundle) and delivers through the backplane', async (t) => {
