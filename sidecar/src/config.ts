@@ -1,75 +1,85 @@
 // The gateway's configuration: one zod schema whose defaults document every WS_* variable (SPEC A1). Pure.
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { compareCodeUnits } from './compare-code-units.ts';
+import * as z from './zod-mini.ts';
 import { isCidr } from './upgrade/trusted-proxies.ts';
 
-const integer = (min: number, max: number) =>
-  z.string().trim().regex(/^-?\d+$/, `expected an integer from ${min} to ${max}`).transform(Number)
-    .pipe(z.number().int().min(min, `expected an integer from ${min} to ${max}`).max(max, `expected an integer from ${min} to ${max}`));
+const integer = (min: number, max: number) => {
+  const allowed = `expected an integer from ${min} to ${max}`;
+  return z.pipe(
+    z.pipe(z.string().check(z.trim(), z.regex(/^-?\d+$/, allowed)), z.transform(Number)),
+    z.int().check(z.minimum(min, allowed), z.maximum(max, allowed)));
+};
 
 const milliseconds = (min = 0) => integer(min, 2_147_483_647);
 
-const boolean = z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true');
+const boolean = z.pipe(z.enum(['true', 'false'], { error: 'expected true or false' }), z.transform((v) => v === 'true'));
 
 // What an HTTP client (and RFC 3986) accepts in a request path: printable ASCII, "%" only as %XX (F6).
 const httpPath = /^(?:[\x21-\x24\x26-\x7e]|%[0-9A-Fa-f]{2})*$/;
 
-const commaList = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+const commaList = z.pipe(z.string(), z.transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== '')));
 
-const cidrList = commaList.pipe(z.array(z.string().refine(isCidr, 'expected a comma list of IPv4/IPv6 addresses or CIDR ranges (e.g. 10.0.0.0/8,fd00::/8)')));
+const cidrList = z.pipe(commaList, z.array(z.string().check(z.refine(isCidr, 'expected a comma list of IPv4/IPv6 addresses or CIDR ranges (e.g. 10.0.0.0/8,fd00::/8)'))));
+
+/** A required variable and its one-line meaning (--help). */
+const required = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description));
+
+/** An optional variable: its default (as parsed) and its one-line meaning (--help). */
+const optional = <T extends z.ZodMiniType>(schema: T, defaultValue: z.util.NoUndefined<z.output<T>>, description: string) =>
+  z._default(schema, defaultValue).check(z.describe(description));
 
 /** Env variable name → parser (with its default). Order is the order of the README table. */
 const envSchema = z.object({
-  WS_PORT: integer(1, 65535).describe("the app's callback port, 1-65535"),
-  WS_URL: z.string().regex(/^\//, 'expected a path that starts with "/"')
-    .regex(httpPath, 'expected a path of printable ASCII (0x21-0x7E: no spaces, control or non-ASCII characters), "%" only as %XX with hex digits').describe("the app's callback path: starts with /, printable ASCII, % only as %XX"),
-  WS_APP_HOST: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'expected a host name or an IPv4/IPv6 address (letters, digits, ".", "-", "_", ":")').default('127.0.0.1').describe("host of the app's callback: a name or an IPv4/IPv6 address"),
-  WS_GATEWAY_HOST: z.string().min(1, 'expected an address to listen on').default('0.0.0.0').describe('address the gateway listens on'),
+  WS_PORT: required(integer(1, 65535), "the app's callback port, 1-65535"),
+  WS_URL: required(z.string().check(z.regex(/^\//, 'expected a path that starts with "/"'),
+    z.regex(httpPath, 'expected a path of printable ASCII (0x21-0x7E: no spaces, control or non-ASCII characters), "%" only as %XX with hex digits')), "the app's callback path: starts with /, printable ASCII, % only as %XX"),
+  WS_APP_HOST: optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]+$/, 'expected a host name or an IPv4/IPv6 address (letters, digits, ".", "-", "_", ":")')), '127.0.0.1', "host of the app's callback: a name or an IPv4/IPv6 address"),
+  WS_GATEWAY_HOST: optional(z.string().check(z.minLength(1, 'expected an address to listen on')), '0.0.0.0', 'address the gateway listens on'),
   // 0 picks a free port (tests); the operator always injects the default.
-  WS_GATEWAY_PORT: integer(0, 65535).default(40010).describe('port for clients, control API, health and metrics (0: a free port)'),
-  WS_USER_HEADER: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name').default('X-Bfl-User').describe('request header with the authenticated user name (set by the auth proxy)'),
-  WS_REQUIRE_USER: boolean.default(false).describe('true: an upgrade without the user header gets HTTP 401'),
-  WS_OPEN_MODE: z.enum(['notify', 'authorize'], { error: 'expected notify or authorize' }).default('notify').describe('notify: open callback after the upgrade; authorize: the open callback accepts or refuses the upgrade'),
-  WS_PING_TIMEOUT_MS: milliseconds().default(60000).describe('close (4408) a connection that sent no frame for this long; 0 = never'),
-  WS_SERVER_PING_MS: milliseconds().default(25000).describe('interval of protocol pings the gateway sends; 0 = off'),
-  WS_MAX_PAYLOAD_BYTES: integer(1, 1_073_741_824).default(1048576).describe('largest inbound message; larger closes with 1009'),
-  WS_MAX_BUFFERED_BYTES: integer(1, 1_073_741_824).default(4194304).describe('outbound bytes queued for one client; beyond it the client is closed with 1013'),
-  WS_MAX_CONNECTIONS: integer(0, 10_000_000).default(0).describe('connections per process (0 = no limit); past it upgrades get 503'),
-  WS_MAX_CONNECTIONS_PER_USER: integer(0, 10_000_000).default(0).describe('connections per user (0 = no limit); past it upgrades get 429'),
-  WS_ALLOWED_ORIGINS: commaList.default([]).describe('comma list of allowed Origin values (empty = any); others get 403'),
-  WS_CALLBACK_TIMEOUT_MS: milliseconds(1).default(5000).describe('time for one callback attempt'),
-  WS_CALLBACK_RETRY_MS: milliseconds().default(10000).describe('total time to retry a callback that could not be delivered'),
-  WS_CALLBACK_CONCURRENCY: integer(1, 100_000).default(64).describe('callbacks in flight across all connections (also the keep-alive pool size)'),
-  WS_CALLBACK_QUEUE: integer(1, 1_000_000).default(256).describe('callbacks waiting per connection; when full the gateway stops reading that socket'),
+  WS_GATEWAY_PORT: optional(integer(0, 65535), 40010, 'port for clients, control API, health and metrics (0: a free port)'),
+  WS_USER_HEADER: optional(z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name')), 'X-Bfl-User', 'request header with the authenticated user name (set by the auth proxy)'),
+  WS_REQUIRE_USER: optional(boolean, false, 'true: an upgrade without the user header gets HTTP 401'),
+  WS_OPEN_MODE: optional(z.enum(['notify', 'authorize'], { error: 'expected notify or authorize' }), 'notify', 'notify: open callback after the upgrade; authorize: the open callback accepts or refuses the upgrade'),
+  WS_PING_TIMEOUT_MS: optional(milliseconds(), 60000, 'close (4408) a connection that sent no frame for this long; 0 = never'),
+  WS_SERVER_PING_MS: optional(milliseconds(), 25000, 'interval of protocol pings the gateway sends; 0 = off'),
+  WS_MAX_PAYLOAD_BYTES: optional(integer(1, 1_073_741_824), 1048576, 'largest inbound message; larger closes with 1009'),
+  WS_MAX_BUFFERED_BYTES: optional(integer(1, 1_073_741_824), 4194304, 'outbound bytes queued for one client; beyond it the client is closed with 1013'),
+  WS_MAX_CONNECTIONS: optional(integer(0, 10_000_000), 0, 'connections per process (0 = no limit); past it upgrades get 503'),
+  WS_MAX_CONNECTIONS_PER_USER: optional(integer(0, 10_000_000), 0, 'connections per user (0 = no limit); past it upgrades get 429'),
+  WS_ALLOWED_ORIGINS: optional(commaList, [], 'comma list of allowed Origin values (empty = any); others get 403'),
+  WS_CALLBACK_TIMEOUT_MS: optional(milliseconds(1), 5000, 'time for one callback attempt'),
+  WS_CALLBACK_RETRY_MS: optional(milliseconds(), 10000, 'total time to retry a callback that could not be delivered'),
+  WS_CALLBACK_CONCURRENCY: optional(integer(1, 100_000), 64, 'callbacks in flight across all connections (also the keep-alive pool size)'),
+  WS_CALLBACK_QUEUE: optional(integer(1, 1_000_000), 256, 'callbacks waiting per connection; when full the gateway stops reading that socket'),
   // Bytes of callbacks waiting per connection; at this many the socket is not read (README: Reliability limits).
-  WS_CALLBACK_QUEUE_BYTES: integer(1024, 1_073_741_824).default(4096).describe('bytes of callbacks waiting per connection; at this many the socket is not read'),
+  WS_CALLBACK_QUEUE_BYTES: optional(integer(1024, 1_073_741_824), 4096, 'bytes of callbacks waiting per connection; at this many the socket is not read'),
   // Inbound messages and pings per second per connection (token bucket); above it: close 1008. 0 = no limit.
-  WS_MAX_INBOUND_FRAMES_PER_SEC: integer(0, 1_000_000).default(100).describe('inbound messages and pings per second per connection; above it: close 1008 (0 = no limit)'),
+  WS_MAX_INBOUND_FRAMES_PER_SEC: optional(integer(0, 1_000_000), 100, 'inbound messages and pings per second per connection; above it: close 1008 (0 = no limit)'),
   // Size of that token bucket: how many frames a connection may send at once.
-  WS_INBOUND_FRAMES_BURST: integer(1, 1_000_000).default(200).describe('how many frames a connection may send at once (the burst of that rate limit)'),
+  WS_INBOUND_FRAMES_BURST: optional(integer(1, 1_000_000), 200, 'how many frames a connection may send at once (the burst of that rate limit)'),
   // Peers allowed to set WS_USER_HEADER (comma list of CIDRs); empty = any peer (Olares behaviour).
-  WS_TRUSTED_PROXIES: cidrList.default([]).describe('comma list of addresses or CIDR ranges allowed to set the user header (empty = any peer)'),
+  WS_TRUSTED_PROXIES: optional(cidrList, [], 'comma list of addresses or CIDR ranges allowed to set the user header (empty = any peer)'),
   // Time a client has to send the request headers (slowloris); 0 = no limit.
-  WS_HEADERS_TIMEOUT_MS: milliseconds().default(10000).describe('time a client has to send the request headers; 0 = no limit'),
+  WS_HEADERS_TIMEOUT_MS: optional(milliseconds(), 10000, 'time a client has to send the request headers; 0 = no limit'),
   // Time a client has to send a whole HTTP request; 0 = no limit.
-  WS_REQUEST_TIMEOUT_MS: milliseconds().default(30000).describe('time a client has to send a whole HTTP request; 0 = no limit'),
+  WS_REQUEST_TIMEOUT_MS: optional(milliseconds(), 30000, 'time a client has to send a whole HTTP request; 0 = no limit'),
   // TCP connections that have not completed a WebSocket upgrade (plain HTTP included); extra ones get 503.
-  WS_MAX_PENDING_UPGRADES: integer(1, 1_000_000).default(1024).describe('TCP connections that have not completed a WebSocket upgrade; extra ones get 503'),
-  WS_MAX_CHANNELS_PER_CONNECTION: integer(1, 100_000).default(128).describe('channels one connection can be in (SPEC A10); subscriptions past it are refused'),
-  WS_CONTROL_TOKEN: z.string().default('').describe('when set, non-loopback callers with this bearer token may use the control API'),
-  WS_REDIS_URL: z.string().refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').default('').describe('redis:// or rediss:// URL: enables the Redis backplane (several replicas)'),
-  WS_REDIS_PREFIX: z.string().min(1, 'expected a non-empty prefix').default('tapr:ws').describe('key and channel prefix for the backplane'),
+  WS_MAX_PENDING_UPGRADES: optional(integer(1, 1_000_000), 1024, 'TCP connections that have not completed a WebSocket upgrade; extra ones get 503'),
+  WS_MAX_CHANNELS_PER_CONNECTION: optional(integer(1, 100_000), 128, 'channels one connection can be in (SPEC A10); subscriptions past it are refused'),
+  WS_CONTROL_TOKEN: optional(z.string(), '', 'when set, non-loopback callers with this bearer token may use the control API'),
+  WS_REDIS_URL: optional(z.string().check(z.refine((v) => v === '' || /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL')), '', 'redis:// or rediss:// URL: enables the Redis backplane (several replicas)'),
+  WS_REDIS_PREFIX: optional(z.string().check(z.minLength(1, 'expected a non-empty prefix')), 'tapr:ws', 'key and channel prefix for the backplane'),
   // Backplane presence: every replica refreshes its entry this often; an entry lives 3 heartbeats (sidecar/BACKPLANE.md).
-  WS_BACKPLANE_HEARTBEAT_MS: milliseconds(100).default(5000).describe("backplane heartbeat; a replica's presence lives 3 heartbeats"),
+  WS_BACKPLANE_HEARTBEAT_MS: optional(milliseconds(100), 5000, "backplane heartbeat; a replica's presence lives 3 heartbeats"),
   // How long a send/close waits for the other replicas' answers before reporting them missing.
-  WS_BACKPLANE_REPLY_TIMEOUT_MS: milliseconds(1).default(500).describe("how long a send/close waits for the other replicas' replies"),
+  WS_BACKPLANE_REPLY_TIMEOUT_MS: optional(milliseconds(1), 500, "how long a send/close waits for the other replicas' replies"),
   // Bound of every Redis round trip; a heartbeat PING not answered within it counts as disconnected (F4).
-  WS_BACKPLANE_TIMEOUT_MS: milliseconds(1).default(1000).describe('bound of every Redis round trip'),
-  WS_SHUTDOWN_TIMEOUT_MS: milliseconds(1).default(10000).describe('drain budget on SIGTERM'),
-  WS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }).default('info').describe('debug, info, warn or error'),
-  POD_NAME: z.string().default('').describe('reported in /stats and logs (the operator sets it)'),
-  POD_NAMESPACE: z.string().default('').describe('reported in /stats and logs (the operator sets it)'),
+  WS_BACKPLANE_TIMEOUT_MS: optional(milliseconds(1), 1000, 'bound of every Redis round trip'),
+  WS_SHUTDOWN_TIMEOUT_MS: optional(milliseconds(1), 10000, 'drain budget on SIGTERM'),
+  WS_LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' }), 'info', 'debug, info, warn or error'),
+  POD_NAME: optional(z.string(), '', 'reported in /stats and logs (the operator sets it)'),
+  POD_NAMESPACE: optional(z.string(), '', 'reported in /stats and logs (the operator sets it)'),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -171,7 +181,7 @@ export interface SettingDoc {
 export function listSettings(): SettingDoc[] {
   return Object.entries(envSchema.shape).map(([name, schema]) => {
     const def = schema.def as { type: string; defaultValue?: unknown };
-    return { name, defaultText: def.type === 'default' ? envText(def.defaultValue) : undefined, description: schema.description ?? '' };
+    return { name, defaultText: def.type === 'default' ? envText(def.defaultValue) : undefined, description: z.globalRegistry.get(schema)?.description ?? '' };
   });
 }
 

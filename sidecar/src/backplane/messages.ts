@@ -1,10 +1,10 @@
 // What replicas say to each other over Redis (SPEC A8, A10): key and channel names, commands, replies, directory entries. Pure; zod checks whatever comes off Redis.
-import * as z from 'zod';
 import type { ChannelTally } from '../hub/channel-index.ts';
 import type { PresenceMember } from '../hub/channel-report.ts';
 import type { OutboundFrame } from '../connection/outbound-frame.ts';
 import type { CloseCause } from '../protocol/close-codes.ts';
 import type { Targets } from '../hub/targets.ts';
+import * as z from '../zod-mini.ts';
 
 /** Every key and channel of one app, all under its WS_REDIS_PREFIX. */
 export interface BackplaneKeys {
@@ -78,7 +78,7 @@ export function zeroCounts(): ReplyCounts {
 
 export type Message = Command | Reply;
 
-const stringList = z.array(z.string()).optional();
+const stringList = z.optional(z.array(z.string()));
 const targetsSchema = z.object({
   connIds: stringList,
   users: stringList,
@@ -89,22 +89,22 @@ const targetsSchema = z.object({
   accessType: z.union([z.literal(0), z.literal(1), z.literal(2)]),
 });
 // Replicas from before SPEC A10 send replies without the channel counts.
-const count = z.number().int().min(0);
-const optionalCount = count.default(0);
-const header = { id: z.string().min(1), from: z.string().min(1) };
+const count = z.int().check(z.minimum(0));
+const optionalCount = z._default(count, 0);
+const header = { id: z.string().check(z.minLength(1)), from: z.string().check(z.minLength(1)) };
 const tallySchema = z.object({ channel: z.string(), conns: count, users: z.array(z.string()) });
-const memberSchema = z.object({ user: z.string(), connId: z.string(), connectedAt: z.number(), pod: z.string().optional() });
+const memberSchema = z.object({ user: z.string(), connId: z.string(), connectedAt: z.number(), pod: z.optional(z.string()) });
 const messageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('send'), ...header, targets: targetsSchema, data: z.string(), binary: z.boolean() }),
-  z.object({ type: z.literal('close'), ...header, targets: targetsSchema, code: z.number().int(), reason: z.string() }),
+  z.object({ type: z.literal('close'), ...header, targets: targetsSchema, code: z.int(), reason: z.string() }),
   z.object({ type: z.literal('subscribe'), ...header, targets: targetsSchema, channels: z.array(z.string()) }),
-  z.object({ type: z.literal('unsubscribe'), ...header, targets: targetsSchema, channels: z.array(z.string()).nullable() }),
+  z.object({ type: z.literal('unsubscribe'), ...header, targets: targetsSchema, channels: z.nullable(z.array(z.string())) }),
   z.object({ type: z.literal('channels'), ...header, prefix: z.string() }),
   z.object({ type: z.literal('presence'), ...header, channel: z.string() }),
   z.object({
     type: z.literal('reply'), ...header,
     matched: count, sent: count, closed: count, subscribed: optionalCount, refused: optionalCount, unsubscribed: optionalCount,
-    tallies: z.array(tallySchema).optional(), members: z.array(memberSchema).optional(),
+    tallies: z.optional(z.array(tallySchema)), members: z.optional(z.array(memberSchema)),
   }),
 ]);
 
@@ -187,7 +187,7 @@ export interface DirectoryEntry {
 }
 
 // `w` is absent in entries written by replicas from before SPEC A11, which only served `/ws`.
-const entrySchema = z.object({ u: z.string(), a: z.string(), t: z.number(), p: z.boolean(), w: z.string().default('/ws') });
+const entrySchema = z.object({ u: z.string(), a: z.string(), t: z.number(), p: z.boolean(), w: z._default(z.string(), '/ws') });
 
 export function encodeEntry(entry: DirectoryEntry): string {
   return JSON.stringify({ u: entry.user, a: entry.userAgent, t: entry.connectedAt, p: entry.public, w: entry.path });

@@ -1,49 +1,51 @@
 // Validates control API bodies (SPEC A4, A10): one zod schema per command, errors that name the field. Pure.
-import * as z from 'zod';
 import { channelNameRule, isChannelName } from '../hub/channel-name.ts';
 import type { ChannelSelection } from '../hub/hub.ts';
 import { hasTarget, type Targets } from '../hub/targets.ts';
 import { isNestedDeeperThan, maxPayloadDepth } from './json-depth.ts';
+import * as z from '../zod-mini.ts';
 
 const stringList = z.array(z.string({ error: 'expected a string' }), { error: 'expected an array of strings' });
 const accessType = z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'expected 0 (all), 1 (with auth_token cookie) or 2 (public)' });
-const base64 = z.string({ error: 'expected a base64 string' }).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected a base64 string').refine((s) => s.length % 4 === 0, 'expected a base64 string (length a multiple of 4)');
+const base64 = z.string({ error: 'expected a base64 string' }).check(
+  z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected a base64 string'),
+  z.refine((s) => s.length % 4 === 0, 'expected a base64 string (length a multiple of 4)'));
 const connId = z.string({ error: 'expected a string' });
 
 // send and close keep Olares' leniency for fields they do not know (its server ignores them); the channel
 // endpoints are new, so a misspelt field there is an error rather than a silent no-op.
 const sendSchema = z.object({
-  payload: z.unknown().optional(),
-  payload_base64: base64.optional(),
-  conn_id: connId.optional(),
-  conns: stringList.optional(),
-  users: stringList.optional(),
-  tokens: stringList.optional(),
-  channels: stringList.optional(),
-  except_conns: stringList.optional(),
-  except_users: stringList.optional(),
-  users_access_type: accessType.optional(),
+  payload: z.optional(z.unknown()),
+  payload_base64: z.optional(base64),
+  conn_id: z.optional(connId),
+  conns: z.optional(stringList),
+  users: z.optional(stringList),
+  tokens: z.optional(stringList),
+  channels: z.optional(stringList),
+  except_conns: z.optional(stringList),
+  except_users: z.optional(stringList),
+  users_access_type: z.optional(accessType),
 });
 
 const closeSchema = z.object({
-  conns: stringList.optional(),
-  users: stringList.optional(),
-  tokens: stringList.optional(),
-  channels: stringList.optional(),
-  except_conns: stringList.optional(),
-  except_users: stringList.optional(),
-  users_access_type: accessType.optional(),
+  conns: z.optional(stringList),
+  users: z.optional(stringList),
+  tokens: z.optional(stringList),
+  channels: z.optional(stringList),
+  except_conns: z.optional(stringList),
+  except_users: z.optional(stringList),
+  users_access_type: z.optional(accessType),
 });
 
 const memberTargets = {
-  conn_id: connId.optional(),
-  conns: stringList.optional(),
-  users: stringList.optional(),
-  tokens: stringList.optional(),
-  users_access_type: accessType.optional(),
+  conn_id: z.optional(connId),
+  conns: z.optional(stringList),
+  users: z.optional(stringList),
+  tokens: z.optional(stringList),
+  users_access_type: z.optional(accessType),
 };
-const subscribeSchema = z.strictObject({ channels: stringList.optional(), ...memberTargets });
-const unsubscribeSchema = z.strictObject({ channels: stringList.optional(), all: z.boolean({ error: 'expected true' }).optional(), ...memberTargets });
+const subscribeSchema = z.strictObject({ channels: z.optional(stringList), ...memberTargets });
+const unsubscribeSchema = z.strictObject({ channels: z.optional(stringList), all: z.optional(z.boolean({ error: 'expected true' })), ...memberTargets });
 
 export type SendCommand = { targets: Targets } & ({ payload: unknown } | { payloadBase64: string });
 export type CloseCommand = { targets: Targets };
@@ -174,7 +176,7 @@ function requireObject(body: unknown): Validated<Record<string, unknown>> {
   return { ok: true, value: body as Record<string, unknown> };
 }
 
-function invalid(error: z.ZodError): { ok: false; message: string } {
+function invalid(error: z.core.$ZodError): { ok: false; message: string } {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') return { ok: false, message: `${issue.keys.join(', ')}: unknown field${issue.keys.length > 1 ? 's' : ''}` };
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
