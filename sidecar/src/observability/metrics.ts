@@ -1,5 +1,5 @@
 // Prometheus metrics of one gateway process (SPEC A5), in a registry of its own. Holds counters; no I/O.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-client-parts.ts';
 
 export interface GatewayMetrics {
   registry: Registry;
