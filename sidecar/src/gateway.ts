@@ -174,8 +174,8 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
     trustedPeer,
     upgradeDone: (socket) => pendingSockets.done(socket),
     load: upgradeLoad,
-    accept(ws, info, open) {
-      const connection = new Connection(ws, info, connectionDeps);
+    accept(ws, socket, info, open) {
+      const connection = new Connection(ws, socket, info, connectionDeps);
       registry.add(connection);
       backplane?.connectionOpened(connection);
       connection.start(open);

@@ -1,4 +1,5 @@
 // One live client socket: inbound frames to ordered callbacks, outbound frames with a buffer limit, exactly one close callback. I/O.
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { CallbackQueue, type CallbackQueueLimits, type CallbackQueueOwner } from '../callbacks/callback-queue.ts';
@@ -12,6 +13,7 @@ import { helloProtocol } from '../upgrade/subprotocol.ts';
 import { HeldFrames } from './held-frames.ts';
 import { refillTokens, type InboundRateLimit } from './inbound-rate-limit.ts';
 import type { OutboundFrame } from './outbound-frame.ts';
+import { encodeWireFrame } from './wire-frame.ts';
 
 export interface ConnectionInfo extends ConnectionIdentity {
   /** The client's Cookie header, forwarded on every callback. */
@@ -58,6 +60,8 @@ export class Connection implements CallbackQueueOwner {
   /** The channels it is in (SPEC A10), written by the registry's channel index only; undefined until its first. */
   channels: Set<string> | undefined = undefined;
   readonly #ws: WebSocket;
+  /** The upgraded TCP socket, which ws writes its own frames to as well. */
+  readonly #socket: Duplex;
   readonly #deps: ConnectionDeps;
   readonly #callbacks: CallbackQueue;
   #gatewayCloseCause: CloseCause | undefined;
@@ -78,8 +82,9 @@ export class Connection implements CallbackQueueOwner {
   /** Created on the first pong (most connections never send a JSON ping). */
   #pongWritten: (() => void) | undefined;
 
-  constructor(ws: WebSocket, info: ConnectionInfo, deps: ConnectionDeps) {
+  constructor(ws: WebSocket, socket: Duplex, info: ConnectionInfo, deps: ConnectionDeps) {
     this.#ws = ws;
+    this.#socket = socket;
     this.info = info;
     this.#deps = deps;
     this.#callbacks = new CallbackQueue(this, deps.callbackLimits);
@@ -147,7 +152,7 @@ export class Connection implements CallbackQueueOwner {
     if (!this.speaksHello || this.isClosing) return;
     const buffered = this.#ws.bufferedAmount;
     if (buffered > 0 && buffered + frame.data.length > this.#deps.maxBufferedBytes) return;
-    this.#ws.send(frame.data, { binary: frame.binary });
+    this.#write(encodeWireFrame(frame));
   }
 
   onCallbackPressure(full: boolean): void {
@@ -179,10 +184,25 @@ export class Connection implements CallbackQueueOwner {
   }
 
   /** Queues a frame; false when closing or when the client is a slow consumer (then it is being closed with 1013). The hub counts what was sent. */
-  send(frame: OutboundFrame): boolean {
+  /**
+   * `wire`: the frame already encoded (encodeWireFrame), so a send to thousands of connections encodes it once.
+   * False when the connection is closing, or over WS_MAX_BUFFERED_BYTES (then closed as a slow consumer).
+   */
+  send(frame: OutboundFrame, wire?: Buffer): boolean {
     if (this.isClosing || !this.#fitsOutbound(frame.data.length)) return false;
-    this.#ws.send(frame.data, { binary: frame.binary });
+    this.#write(wire ?? encodeWireFrame(frame));
     return true;
+  }
+
+  /**
+   * An app frame goes to the socket ready-made, past ws's sender: one write per socket and no framing per socket,
+   * which is what makes a broadcast faster than a plain ws server's loop of ws.send. Correct because, with
+   * permessage-deflate off (upgrade-edge.ts), ws never holds a frame back: it writes its own pings, pongs and close
+   * frames at once and whole, so frames cannot interleave, and its bufferedAmount counts the socket's queue either way.
+   * Only while the connection is open (isClosing): nothing follows ws's close frame.
+   */
+  #write(wire: Buffer): void {
+    this.#socket.write(wire);
   }
 
   /** An inline reply goes through the same buffer limit as a control API send. */

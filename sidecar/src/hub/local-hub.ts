@@ -1,5 +1,6 @@
 // The hub over this process's connections only (no backplane). No I/O beyond the sockets it writes to.
 import type { Connection } from '../connection/connection.ts';
+import { encodeWireFrame } from '../connection/wire-frame.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { ChannelTally } from './channel-index.ts';
 import { buildChannelList, buildPresence, type PresenceMember } from './channel-report.ts';
@@ -28,7 +29,9 @@ export function createLocalHub(registry: ConnectionRegistry<Connection>, metrics
     send(targets, frame) {
       const matched = selectTargets(registry, targets);
       let sent = 0;
-      for (const connection of matched) if (connection.send(frame)) sent++;
+      // Encoded once, written as it is to every socket.
+      const wire = matched.length > 0 ? encodeWireFrame(frame) : undefined;
+      for (const connection of matched) if (connection.send(frame, wire)) sent++;
       // Counted once per request rather than per socket: a broadcast to thousands stays cheap.
       metrics.messagesOut.inc(sent);
       metrics.bytesOut.inc(sent * frame.data.length);

@@ -25,7 +25,8 @@ export interface UpgradeEdgeDeps {
   /** The socket is no longer waiting for its upgrade (refused or handed to ws): it stops counting as pending. */
   upgradeDone: (socket: Duplex) => void;
   /** Registers and starts the connection once the handshake completed (with the app's inline reply to an authorized open). */
-  accept: (ws: WebSocket, info: ConnectionInfo, open: { openDelivered: boolean; openReply?: OutboundFrame; subscribe?: readonly string[] }) => void;
+  /** `socket`: the upgraded TCP socket ws now owns; the connection writes app frames to it directly. */
+  accept: (ws: WebSocket, socket: Duplex, info: ConnectionInfo, open: { openDelivered: boolean; openReply?: OutboundFrame; subscribe?: readonly string[] }) => void;
 }
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -39,6 +40,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
   const options: ServerOptions & { closeTimeout: number } = {
     noServer: true,
     maxPayload: config.maxPayloadBytes,
+    // Off, and it must stay off while connection.ts writes frames past ws's sender: with it, ws queues frames.
     perMessageDeflate: false,
     clientTracking: false,
     closeTimeout: closeHandshakeTimeoutMs,
@@ -105,7 +107,7 @@ export function createUpgradeHandler(deps: UpgradeEdgeDeps): UpgradeHandler {
     if (!socket.destroyed) {
       wss.handleUpgrade(request, socket, head, (ws) => {
         accepted = true;
-        deps.accept(ws, info, open);
+        deps.accept(ws, socket, info, open);
       });
     }
     deps.upgradeDone(socket);
