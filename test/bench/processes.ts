@@ -5,10 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { build } from 'esbuild';
 import WebSocket from 'ws';
 import type { LoadCommand } from './load-clients.ts';
 import { parentFromStat, treeOf } from './process-tree.ts';
+import { deferredBuiltins } from '../../sidecar/scripts/deferred-builtins.ts';
 
 const live = new Set<ChildProcess>();
 
@@ -171,18 +172,20 @@ export interface BaselineServer {
 
 /**
  * baseline-ws-server.ts built exactly as the gateway's image build is (sidecar/scripts/bundle.ts: one CommonJS file
- * with `ws` inside), written to dist/bench/: run as .ts, Node would load its type-stripping transformer (~20 MiB),
+ * with `ws` inside, https and tls deferred), written to dist/bench/: run as .ts, Node would load its type-stripping transformer (~20 MiB),
  * and as an ES module its `node:http` import would load undici (~10 MiB); the gateway carries neither.
  */
-function compiledBaseline(): string {
+async function compiledBaseline(): Promise<string> {
   const out = fileURLToPath(new URL('../../dist/bench/baseline-ws-server.cjs', import.meta.url));
-  buildSync({
+  await build({
     entryPoints: [fileURLToPath(new URL('./baseline-ws-server.ts', import.meta.url))],
     outfile: out,
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node24',
+    // As in the gateway's bundle: ws's client side loads https and tls only if it is used.
+    plugins: [deferredBuiltins(['https', 'tls'])],
     logLevel: 'warning',
   });
   return out;
@@ -195,7 +198,7 @@ export async function forkBaseline(options: { forwardUrl?: string; inspect?: boo
   if (options.echo) env.BASELINE_ECHO = '1';
   const forkedAt = performance.now();
   const execArgv = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
-  const child = track(fork(compiledBaseline(), [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }));
+  const child = track(fork(await compiledBaseline(), [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] }));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
   const port = await new Promise<number>((resolve, reject) => {
