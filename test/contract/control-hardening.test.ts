@@ -11,6 +11,7 @@ import { scrapeMetrics } from '../support/metrics.ts';
 import { rawRequest } from '../support/http.ts';
 import { CALLBACK_PATH, FAST_ENV, stopGatewayHard } from '../support/stack.ts';
 import { connect, type RecordingClient } from '../support/ws-client.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const TOKEN = 'hardening-token-0123456789';
 let app: AppServer;
@@ -156,9 +157,11 @@ test('F3: control API bodies sent chunked are limited while read: 4 MiB + 256 Ki
   // Read at once, three bodies would hold 180 MiB; discarded while read, only garbage is left for the GC.
   assert.deepEqual(await Promise.all([postChunked(60 * MiB), postChunked(60 * MiB), postChunked(60 * MiB)]), [413, 413, 413]);
   const after = await memory();
-  t.diagnostic(`RSS ${Math.round(before.rss / MiB)} → ${Math.round(after.rss / MiB)} MiB, external ${Math.round(before.external / MiB)} → ${Math.round(after.external / MiB)} MiB after 3 concurrent chunked bodies of 60 MiB`);
+  // What the bodies left is garbage; on a busy machine V8 may not have collected all of it by the first scrape, so
+  // external memory must fall under the bound soon after (nothing holds it), not at once.
+  const settled = await waitUntil(async () => { const now = await memory(); return now.external < 100 * MiB ? now : undefined; }, { timeoutMs: 15_000, intervalMs: 200, what: 'external (Buffer) memory under 100 MiB' });
+  t.diagnostic(`RSS ${Math.round(before.rss / MiB)} → ${Math.round(after.rss / MiB)} MiB, external ${Math.round(before.external / MiB)} → ${Math.round(after.external / MiB)} MiB (${Math.round(settled.external / MiB)} settled) after 3 concurrent chunked bodies of 60 MiB`);
   assert.ok(after.rss - before.rss < 100 * MiB, `RSS grew ${Math.round((after.rss - before.rss) / MiB)} MiB`);
-  assert.ok(after.external < 100 * MiB, `external (Buffer) memory ${Math.round(after.external / MiB)} MiB`);
   assert.equal(alice.received.length, 0);
 });
 
