@@ -1,6 +1,6 @@
 // An esbuild plugin that loads some Node builtins on first use instead of when the bundle starts (pure: builds the
 // plugin; esbuild does the I/O). ws requires https and tls for its client side, which the gateway never uses: loading
-// them costs ~2.8 MiB of idle RSS per pod (OpenSSL's TLS code and state). Semantics are kept: the first property read
+// them costs ~2.7 MiB of idle RSS per pod (OpenSSL's TLS code and state). Semantics are kept: the first property read
 // (https.request, tls.connect, …) requires the real module and every later read is served by it.
 import type { Plugin } from 'esbuild';
 

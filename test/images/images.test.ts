@@ -69,7 +69,7 @@ test('the gateway image serves a WebSocket client and drains on SIGTERM, without
   assert.equal(message.body.user_name, 'alice');
   assert.equal(await gateway.stop(), 0);
   assert.equal((await client.closed).code, 1001);
-  // The client side of ws is never used; loading it would cost every pod ~2.8 MiB (docs/performance.md).
+  // The client side of ws is never used; loading it would cost every pod ~2.7 MiB (docs/performance.md).
   assert.match(gateway.stderr(), /builtins loaded: \[\]\n/);
 });
 
