@@ -14,10 +14,8 @@ const connId = z.string({ error: 'expected a string' });
 
 // send and close keep Olares' leniency for fields they do not know (its server ignores them); the channel
 // endpoints are new, so a misspelt field there is an error rather than a silent no-op.
-const sendSchema = z.object({
-  payload: z.optional(z.unknown()),
-  payload_base64: z.optional(base64),
-  conn_id: z.optional(connId),
+/** The targets of send and close (SPEC A4, A10). */
+const deliveryTargets = {
   conns: z.optional(stringList),
   users: z.optional(stringList),
   tokens: z.optional(stringList),
@@ -25,17 +23,9 @@ const sendSchema = z.object({
   except_conns: z.optional(stringList),
   except_users: z.optional(stringList),
   users_access_type: z.optional(accessType),
-});
-
-const closeSchema = z.object({
-  conns: z.optional(stringList),
-  users: z.optional(stringList),
-  tokens: z.optional(stringList),
-  channels: z.optional(stringList),
-  except_conns: z.optional(stringList),
-  except_users: z.optional(stringList),
-  users_access_type: z.optional(accessType),
-});
+};
+const sendSchema = z.object({ payload: z.optional(z.unknown()), payload_base64: z.optional(base64), conn_id: z.optional(connId), ...deliveryTargets });
+const closeSchema = z.object(deliveryTargets);
 
 const memberTargets = {
   conn_id: z.optional(connId),
