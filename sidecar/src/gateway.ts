@@ -12,6 +12,7 @@ import { createConcurrencyLimit } from './callbacks/concurrency-limit.ts';
 import { computeConfigHash, type GatewayConfig } from './config.ts';
 import { Connection } from './connection/connection.ts';
 import { buildPingSchedule } from './connection/ping-schedule.ts';
+import { encodeWireFrame } from './connection/wire-frame.ts';
 import { createHttpApp } from './http-app.ts';
 import { ConnectionRegistry } from './hub/connection-registry.ts';
 import { createLocalHub } from './hub/local-hub.ts';
@@ -219,8 +220,9 @@ export function createGateway(config: GatewayConfig, log: Logger, identity: Gate
       const deadline = Date.now() + config.shutdownTimeoutMs - shutdownReserveMs(config.shutdownTimeoutMs);
       // tapr-ws.v1 clients learn the window over which to spread their reconnects (SPEC A12): the drain budget.
       const drainNotice = buildDrainFrame(config.shutdownTimeoutMs);
+      const drainWire = encodeWireFrame(drainNotice);
       for (const connection of registry.all()) {
-        connection.sendDrainNotice(drainNotice);
+        connection.sendDrainNotice(drainNotice, drainWire);
         connection.close(closeCauses.shuttingDown);
       }
 

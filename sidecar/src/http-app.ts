@@ -47,8 +47,7 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
 
   async function answer(request: IncomingMessage): Promise<HttpReply> {
     // On the raw target, before anything normalises it (`/ws/../x` must not become `/x`).
-    const url = request.url ?? '/';
-    const target = decideClientPath(url);
+    const target = decideClientPath(request.url ?? '/');
     if (target.kind === 'invalid') return errorReply(target.status, target.message);
     if (target.kind === 'endpoint') return answerClientPath(request, target.path);
     const method = request.method ?? 'GET';

@@ -146,13 +146,13 @@ export class Connection implements CallbackQueueOwner {
 
   /**
    * `$drain` before the shutdown close, to `tapr-ws.v1` clients only; skipped (not a slow-consumer close) when it
-   * would overflow WS_MAX_BUFFERED_BYTES, so the client still gets 1001.
+   * would overflow WS_MAX_BUFFERED_BYTES, so the client still gets 1001. `wire`: the frame encoded once for all.
    */
-  sendDrainNotice(frame: OutboundFrame): void {
+  sendDrainNotice(frame: OutboundFrame, wire: Buffer): void {
     if (!this.speaksHello || this.isClosing) return;
     const buffered = this.#ws.bufferedAmount;
     if (buffered > 0 && buffered + frame.data.length > this.#deps.maxBufferedBytes) return;
-    this.#write(encodeWireFrame(frame));
+    this.#write(wire);
   }
 
   onCallbackPressure(full: boolean): void {
@@ -183,10 +183,10 @@ export class Connection implements CallbackQueueOwner {
     return this.#paused;
   }
 
-  /** Queues a frame; false when closing or when the client is a slow consumer (then it is being closed with 1013). The hub counts what was sent. */
   /**
-   * `wire`: the frame already encoded (encodeWireFrame), so a send to thousands of connections encodes it once.
-   * False when the connection is closing, or over WS_MAX_BUFFERED_BYTES (then closed as a slow consumer).
+   * Queues a frame; false when closing or when the client is a slow consumer (then it is being closed with 1013).
+   * The hub counts what was sent. `wire`: the frame already encoded (encodeWireFrame), so a send to thousands of
+   * connections encodes it once.
    */
   send(frame: OutboundFrame, wire?: Buffer): boolean {
     if (this.isClosing || !this.#fitsOutbound(frame.data.length)) return false;
